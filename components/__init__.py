@@ -1,0 +1,1 @@
+"""Streamlit-aware pieces: dependencies, state, translations, maps, charts."""

@@ -1,0 +1,28 @@
+"""Escaping for any text from data or users that reaches folium popups, tooltips or our own HTML.
+
+folium writes popup/tooltip text into JS template literals, so `html.escape` alone still lets
+`${...}` run (TECH_NOTES §7); we neutralise `$`, backtick and backslash as well.
+"""
+from __future__ import annotations
+
+import html
+
+
+def safe_text(value: object) -> str:
+    """Escape HTML and JS template-literal metacharacters.
+
+    Examples:
+        >>> safe_text("<b>hi</b>")
+        '&lt;b&gt;hi&lt;/b&gt;'
+        >>> safe_text("${alert(1)}")
+        '&#36;{alert(1)}'
+        >>> safe_text("a`b\\\\c")
+        'a&#96;b&#92;c'
+    """
+    text = "" if value is None else str(value)
+    return (
+        html.escape(text, quote=True)
+        .replace("\\", "&#92;")
+        .replace("`", "&#96;")
+        .replace("$", "&#36;")
+    )
