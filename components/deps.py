@@ -59,3 +59,52 @@ def local_assets_installed() -> bool:
 
     install_local_assets()
     return True
+
+
+# --- Shared read-only data, cached per (database, municipality, version) --------------------------------
+
+def active_municipality():
+    from storage import areas
+
+    with reading() as session:
+        municipality = areas.active_municipality(session)
+        version = areas.municipality_version(session, municipality.id) if municipality else 0
+    return municipality, version
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def areas_frame(url: str, municipality_id: int, version: int, level: str = "buurt"):
+    """Areas of one level with geometry (EPSG:4326)."""
+    from storage import areas
+
+    with read_scope(_factory(url)) as session:
+        return areas.load_areas(session, municipality_id, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def features_json(url: str, municipality_id: int, version: int, level: str, tolerance_m: float) -> str:
+    """Simplified GeoJSON string for the browser: computed once per import, shared by every session."""
+    from domain.spatial import to_feature_collection
+
+    frame = areas_frame(url, municipality_id, version, level)
+    return to_feature_collection(frame, [], tolerance_m=tolerance_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def indicator_table(url: str, municipality_id: int, version: int, level: str = "buurt"):
+    """(indicator metadata, numbers wide, missing reasons wide) for one municipality."""
+    from domain.profile import wide_values
+    from storage import areas
+
+    with read_scope(_factory(url)) as session:
+        metas = areas.load_indicators(session, municipality_id)
+        values = areas.load_values(session, municipality_id, level)
+    numbers, reasons = wide_values(values)
+    return metas, numbers, reasons
+
+
+def load_demo() -> None:
+    from storage import seed
+
+    with writing() as session:
+        seed.seed_demo(session, now=now())

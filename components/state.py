@@ -40,5 +40,9 @@ def get(key: str, default=None):
     return st.session_state.get(key, default)
 
 
+def put(key: str, value) -> None:
+    st.session_state[key] = value
+
+
 def setdefault(key: str, value):
     return st.session_state.setdefault(key, value)

@@ -107,6 +107,8 @@ def add_indicator_values(session: Session, municipality_id: int, indicators: Seq
             IndicatorValueRow.area_id.in_(area_ids.values()),
             IndicatorValueRow.indicator_id.in_(touched_indicators)))
         session.execute(insert(IndicatorValueRow), rows)
+        session.execute(update(MunicipalityRow).where(MunicipalityRow.id == municipality_id)
+                        .values(version=MunicipalityRow.version + 1))
     return len(rows)
 
 

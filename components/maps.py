@@ -1,0 +1,188 @@
+"""Folium map builders (pure: they return folium objects and never call `st.`) and the one renderer.
+
+The base map is deliberately empty and deterministic, so its JS hash — streamlit-folium's component
+key — only changes with the municipality; coloured layers travel in `feature_group_to_add` and can
+change without remounting the iframe (TECH_NOTES §0.4).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import folium
+
+from domain.classification import Classification
+from domain.formatting import format_value
+from domain.models import MISSING_LABEL, IndicatorMeta
+from domain.text import safe_text
+
+PAPER = "#f4f1ea"
+MISSING_FILL = "#b7b7b7"
+WATER_FILL = "#c6dbef"
+OUTLINE = "#5b5b5b"
+WIJK_OUTLINE = "#1d1d1b"
+
+# ColorBrewer YlGnBu: colour-blind safe and still ordered when a projector washes it out.
+SEQUENTIAL = {
+    1: ["#41b6c4"],
+    2: ["#a1dab4", "#2c7fb8"],
+    3: ["#edf8b1", "#7fcdbb", "#2c7fb8"],
+    4: ["#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"],
+    5: ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"],
+    6: ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"],
+    7: ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"],
+}
+# Better/worse as blue/red (RdBu ends), neutral higher/lower as teal/brown (BrBG ends): both pairs stay
+# apart for the common colour-vision deficiencies.
+JUDGED = {-1: "#d6604d", 0: "#f7f7f7", 1: "#4393c3"}
+NEUTRAL_DEVIATION = ["#a6611a", "#f7f7f7", "#018571"]
+
+
+def class_colours(classification: Classification) -> list[str]:
+    """Fill colour per class, in class order."""
+    if classification.scheme == "deviation":
+        if classification.classes[0].judgement is None:
+            return list(NEUTRAL_DEVIATION)
+        return [JUDGED[c.judgement] for c in classification.classes]
+    return list(SEQUENTIAL[min(max(classification.k, 1), 7)])
+
+
+def stabilise_ids(element, prefix: str) -> None:
+    """Give an element tree fixed JS names instead of folium's random ones.
+
+    streamlit-folium re-sends and re-draws a feature group whenever its JS text changes; with random
+    ids it would change on every rerun, so the projector would redraw every few seconds.
+    """
+    counter = 0
+
+    def walk(node) -> None:
+        nonlocal counter
+        for child in list(getattr(node, "_children", {}).values()):
+            counter += 1
+            child._id = f"{prefix}{counter}"
+            walk(child)
+
+    walk(element)
+
+
+@dataclass(frozen=True)
+class MapCell:
+    fill: str
+    tooltip_html: str
+    dashed: bool = False
+
+
+def choropleth_cells(codes: Sequence[str], names: Sequence[str], wijk_names: Sequence[str | None],
+                     water: Sequence[bool], values: Sequence[float | None], classification: Classification,
+                     meta: IndicatorMeta, lang: str) -> dict[str, MapCell]:
+    """Fill colour and tooltip per buurt; `values`/`classification.class_of` align with `codes`."""
+    colours = class_colours(classification)
+    cells: dict[str, MapCell] = {}
+    for code, name, wijk, is_water, value, klass in zip(codes, names, wijk_names, water, values,
+                                                         classification.class_of):
+        value_text = format_value(value, meta.unit, meta.decimals, lang)
+        lines = [f"<b>{safe_text(name)}</b>"]
+        if wijk:
+            lines.append(f"<span style='color:#555'>{safe_text(wijk)}</span>")
+        lines.append(f"{safe_text(meta.label(lang))}: <b>{safe_text(value_text)}</b>")
+        if klass is None and is_water:
+            cells[code] = MapCell(WATER_FILL, "<br>".join(lines))
+        elif klass is None:
+            cells[code] = MapCell(MISSING_FILL, "<br>".join(lines), dashed=True)
+        else:
+            cells[code] = MapCell(colours[klass], "<br>".join(lines))
+    return cells
+
+
+def build_base_map(bounds: list[list[float]], *, tile_url: str | None = None, attribution: str = "",
+                   scroll_wheel_zoom: bool = True) -> folium.Map:
+    """An empty map fitted to the area: no tiles by default (the outlines are the basemap)."""
+    m = folium.Map(location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+                   zoom_start=13, tiles=None, prefer_canvas=True, control_scale=True,
+                   scrollWheelZoom=scroll_wheel_zoom, zoom_snap=0.25)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=attribution or " ", name="basemap", max_zoom=19).add_to(m)
+    m.get_root().header.add_child(folium.Element(
+        f"<style>.leaflet-container{{background:{PAPER};font-size:15px}}"
+        ".leaflet-tooltip{font-size:15px;line-height:1.35}</style>"))
+    m.fit_bounds(bounds)
+    return m
+
+
+def build_choropleth_layer(features_json: str, cells: Mapping[str, MapCell], *, name: str = "statistics",
+                           fill_opacity: float = 0.8) -> folium.FeatureGroup:
+    """Buurt polygons coloured per `cells`, with a hover tooltip; features without a cell are skipped."""
+    collection = json.loads(features_json)
+    features = []
+    for feature in collection["features"]:
+        cell = cells.get(feature["id"])
+        if cell is None:
+            continue
+        features.append({**feature, "properties": {"tip": cell.tooltip_html}})
+    styles = {code: {"fillColor": cell.fill, "color": OUTLINE, "weight": 0.8, "fillOpacity": fill_opacity,
+                     "dashArray": "4 3" if cell.dashed else None} for code, cell in cells.items()}
+    group = folium.FeatureGroup(name=name)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=lambda f: {k: v for k, v in styles[f["id"]].items() if v is not None},
+        highlight_function=lambda f: {"weight": 3, "color": WIJK_OUTLINE},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        name=name,
+    ).add_to(group)
+    stabilise_ids(group, name)
+    return group
+
+
+def build_outline_layer(features_json: str, *, name: str = "wijken", weight: float = 2.5,
+                        colour: str = WIJK_OUTLINE) -> folium.FeatureGroup:
+    """Wijk boundaries on top: no fill and not interactive, so clicks reach the buurten below."""
+    group = folium.FeatureGroup(name=name)
+    folium.GeoJson(json.loads(features_json), name=name, interactive=False,
+                   style_function=lambda f: {"fill": False, "color": colour, "weight": weight}).add_to(group)
+    stabilise_ids(group, name)
+    return group
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    colour: str
+    label: str
+    count: int | None = None
+    dashed: bool = False
+
+
+def legend_entries(classification: Classification, lang: str, *, water_count: int = 0) -> list[LegendEntry]:
+    colours = class_colours(classification)
+    entries = [LegendEntry(colours[i], c.label(lang), c.count) for i, c in enumerate(classification.classes)]
+    missing = classification.missing_count - water_count
+    entries.append(LegendEntry(MISSING_FILL, MISSING_LABEL.get(lang, MISSING_LABEL["nl"]), max(missing, 0),
+                               dashed=True))
+    if water_count:
+        entries.append(LegendEntry(WATER_FILL, "water", water_count))
+    return entries
+
+
+def build_legend_html(title: str, subtitle: str, entries: Sequence[LegendEntry], *, count_word: str = "buurten",
+                      font_px: int = 15) -> str:
+    """Legend as our own small HTML block; every text part is escaped."""
+    rows = []
+    for e in entries:
+        border = "2px dashed #555" if e.dashed else "1px solid #555"
+        count = f" <span style='color:#666'>({e.count} {safe_text(count_word)})</span>" if e.count is not None else ""
+        rows.append(
+            f"<div style='display:flex;align-items:center;gap:.5em;margin:.25em 0'>"
+            f"<span style='display:inline-block;width:1.6em;height:1.1em;background:{safe_text(e.colour)};"
+            f"border:{border};flex:none'></span><span>{safe_text(e.label)}{count}</span></div>")
+    return (f"<div class='bb-legend' role='group' aria-label='{safe_text(title)}' style='font-size:{font_px}px'>"
+            f"<div style='font-weight:600;margin-bottom:.2em'>{safe_text(title)}</div>"
+            f"<div style='color:#555;margin-bottom:.4em'>{safe_text(subtitle)}</div>{''.join(rows)}</div>")
+
+
+def render_map(base: folium.Map, layers: Sequence[folium.FeatureGroup], *, key: str, height: int = 620,
+               returned_objects: Sequence[str] = ("last_object_clicked",)) -> dict:
+    """Draw the map; the only place that calls st_folium."""
+    from streamlit_folium import st_folium
+
+    return st_folium(base, key=key, height=height, use_container_width=True,
+                     feature_group_to_add=list(layers), returned_objects=list(returned_objects)) or {}
