@@ -1,0 +1,222 @@
+"""Shared fixtures: a migrated database per test (SQLite everywhere, PostgreSQL too under tests/storage),
+the seeded demo database, and a clean environment for AppTest. Usage: docs/testing.md.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage.config import redact_url
+from storage.db import make_session_factory, run_migrations
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STORAGE_TESTS = REPO_ROOT / "tests" / "storage"
+PG_URL_ENV = "BUURTBEELD_TEST_PG_URL"
+# A fixed clock for seeded data, so screenshots and "n days ago" texts do not drift.
+FIXTURE_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+# Left alone when a test database is wiped: Alembic's bookkeeping and PostGIS's own table.
+KEEP_TABLES = {"alembic_version", "spatial_ref_sys"}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a laptop without the service; in CI a missing service is a failure, never a silent skip."""
+    if in_ci():
+        pytest.fail(f"{reason} [CI=true: required here, so this fails instead of skipping]", pytrace=False)
+    pytest.skip(reason)
+
+
+def copy_sqlite(src_url_or_path: str | Path, dest: Path) -> str:
+    """Copy a SQLite database consistently (backup API, so WAL content is included); returns its URL."""
+    source = sqlite3.connect(str(src_url_or_path).removeprefix("sqlite:///"))
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return f"sqlite:///{dest}"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Storage tests run on both backends; everything else gets the SQLite default of `db_backend`.
+    if "db_backend" not in metafunc.fixturenames or STORAGE_TESTS not in metafunc.definition.path.parents:
+        return
+    if any("db_backend" in m.args[0] for m in metafunc.definition.iter_markers("parametrize")):
+        return
+    metafunc.parametrize("db_backend", [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="pg", marks=pytest.mark.postgres),
+    ], indirect=True)
+
+
+# ---------------------------------------------------------------- SQLite
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once per run; each test gets a copy (a copy is ~50x faster than running Alembic)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.db"
+    run_migrations(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_db_url(_sqlite_template: Path, tmp_path: Path) -> str:
+    """URL of a fresh, migrated, empty SQLite file in tmp_path."""
+    return copy_sqlite(_sqlite_template, tmp_path / "test.db")
+
+
+@pytest.fixture
+def sqlite_session_factory(sqlite_db_url: str):
+    factory = make_session_factory(sqlite_db_url)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+@dataclass
+class PgTestDatabase:
+    url: str
+    tables: list[str]
+    engine: object
+
+    def wipe(self) -> None:
+        if self.tables:
+            with self.engine.begin() as conn:
+                quote = conn.dialect.identifier_preparer.quote
+                conn.exec_driver_sql(
+                    f"TRUNCATE {', '.join(quote(t) for t in self.tables)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session")
+def _pg_database() -> Iterator[PgTestDatabase]:
+    """One migrated database per pytest run (so parallel runs on one server never meet), wiped per test."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    base_url = os.environ.get(PG_URL_ENV)
+    if not base_url:
+        skip_or_fail(f"PostgreSQL tests need {PG_URL_ENV}; start a throwaway server with "
+                     "`scripts/test_postgres.sh start` (docs/testing.md)")
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        admin_conn = admin.connect()
+    except DBAPIError as err:
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL at {redact_url(base_url)} is not reachable: {err.orig}".strip())
+    name = f"buurtbeeld_t_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        admin_conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+        own_database = True
+    except DBAPIError:
+        # Role without CREATEDB: use the given database itself, after dropping whatever is in it.
+        url, own_database = base_url, False
+        _drop_all_tables(admin_conn)
+    try:
+        run_migrations(url)
+        engine = create_engine(url)
+        tables = sorted(set(inspect(engine).get_table_names()) - KEEP_TABLES)
+        yield PgTestDatabase(url=url, tables=tables, engine=engine)
+        engine.dispose()
+    finally:
+        if own_database:
+            admin_conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_conn.close()
+        admin.dispose()
+
+
+def _drop_all_tables(conn) -> None:
+    from sqlalchemy import MetaData
+
+    metadata = MetaData()
+    metadata.reflect(conn)
+    metadata.drop_all(conn, tables=[t for t in metadata.sorted_tables if t.name != "spatial_ref_sys"])
+
+
+# ---------------------------------------------------------------- backend-neutral
+
+@pytest.fixture
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """"sqlite" or "postgresql"; parametrised over both under tests/storage, "sqlite" elsewhere."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_url(db_backend: str, request: pytest.FixtureRequest) -> str:
+    """A migrated, empty database of the current backend."""
+    if db_backend == "sqlite":
+        return request.getfixturevalue("sqlite_db_url")
+    database: PgTestDatabase = request.getfixturevalue("_pg_database")
+    database.wipe()
+    return database.url
+
+
+@pytest.fixture
+def session_factory(db_url: str):
+    """`sessionmaker` bound to `db_url`; use `with session_factory.begin() as session:` or write_scope."""
+    factory = make_session_factory(db_url)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+# ---------------------------------------------------------------- seeded demo + AppTest
+
+@pytest.fixture(scope="session")
+def fixture_now() -> datetime:
+    return FIXTURE_NOW
+
+
+@pytest.fixture(scope="session")
+def seeded_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo database of storage.seed, built once per run. Treat as read-only: copy it
+    (`copy_sqlite`, or the `app_env` fixture) before writing to it."""
+    from storage.seed import write_fixture_database  # imported lazily: not every run needs the seed
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.db'}"
+    write_fixture_database(url, now=FIXTURE_NOW)
+    return url
+
+
+@dataclass(frozen=True)
+class AppEnv:
+    db_url: str
+    app_path: Path
+
+    def app_test(self, script: str | Path | None = None, *, timeout: float = 30):
+        """An AppTest for app.py (or another script, relative to the repo root); call .run() yourself."""
+        from streamlit.testing.v1 import AppTest
+
+        path = REPO_ROOT / script if script else self.app_path
+        return AppTest.from_file(str(path), default_timeout=timeout)
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_env(seeded_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppEnv]:
+    """APP_DB_URL → a private copy of the seeded demo DB, cwd = repo root, Streamlit caches cleared
+    before and after. `app_env.app_test().run()` gives a ready AppTest of app.py."""
+    url = copy_sqlite(seeded_db_url, tmp_path / "app.db")
+    monkeypatch.setenv("APP_DB_URL", url)
+    monkeypatch.chdir(REPO_ROOT)
+    _clear_streamlit_caches()
+    yield AppEnv(db_url=url, app_path=REPO_ROOT / "app.py")
+    _clear_streamlit_caches()
