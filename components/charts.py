@@ -1,6 +1,7 @@
 """Plotly figure builders (pure: return figures, no `st.` calls)."""
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -18,7 +19,9 @@ def build_profile_figure(rows: Sequence[ProfileRow], *, buurt_name: str, lang: s
 
     Missing values get no bar at all and an explicit "geheim/onbekend" label: never a 0.
     """
-    labels = [r.label for r in rows][::-1]
+    # Plotly renders a subset of HTML in labels; names and labels come from files and must stay text.
+    buurt_name = html.escape(buurt_name, quote=False)
+    labels = [html.escape(r.label, quote=False) for r in rows][::-1]
     ordered = list(rows)[::-1]
     missing_text = MISSING_LABEL.get(lang, MISSING_LABEL["nl"])
     municipality_word = "Gemeente" if lang == "nl" else "Municipality"

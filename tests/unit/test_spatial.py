@@ -1,0 +1,73 @@
+"""Tiny hand-drawn polygons: repair, coverage simplification keeping shared edges, point lookup."""
+import json
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
+
+from domain.spatial import area_at, bounds_latlon, repair_polygonal, simplify_for_display, to_feature_collection
+
+
+def _two_buurten():
+    # two adjacent 1 km squares in RD New sharing the edge x = 156000
+    frame = gpd.GeoDataFrame({"code": ["BU00010001", "BU00010002"], "name": ["West", "Oost"]},
+                             geometry=[box(155000, 463000, 156000, 464000), box(156000, 463000, 157000, 464000)],
+                             crs=28992)
+    return frame.to_crs(4326)
+
+
+def test_repair_bow_tie_gives_valid_polygonal():
+    bow_tie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
+    assert not bow_tie.is_valid
+    repaired = repair_polygonal(bow_tie)
+    assert repaired.is_valid and isinstance(repaired, (Polygon, MultiPolygon))
+    assert repaired.area == pytest.approx(2.0)
+
+
+def test_repair_falls_back_to_buffer_when_make_valid_raises(monkeypatch):
+    def boom(_):
+        raise shapely.errors.GEOSException("IllegalArgumentException: mixed-dimension")
+    monkeypatch.setattr(shapely, "make_valid", boom)
+    bow_tie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
+    assert repair_polygonal(bow_tie).is_valid
+
+
+def test_repair_drops_non_polygonal_leftovers():
+    assert repair_polygonal(LineString([(0, 0), (1, 1)])) is None
+    assert repair_polygonal(Polygon()) is None
+
+
+def test_simplify_keeps_shared_edge_shared():
+    frame = _two_buurten()
+    simplified = simplify_for_display(frame, 50)
+    west, east = simplified.to_crs(28992).values
+    assert west.intersection(east).length == pytest.approx(1000, rel=0.01)
+    assert west.intersection(east).area == pytest.approx(0, abs=1.0)
+
+
+def test_simplify_requires_crs():
+    with pytest.raises(ValueError):
+        simplify_for_display(gpd.GeoDataFrame({"code": ["x"]}, geometry=[box(0, 0, 1, 1)]), 5)
+
+
+def test_feature_collection_only_listed_properties_and_ids():
+    data = json.loads(to_feature_collection(_two_buurten(), ["name"], tolerance_m=5))
+    assert [f["id"] for f in data["features"]] == ["BU00010001", "BU00010002"]
+    assert data["features"][0]["properties"] == {"name": "West"}
+
+
+@pytest.mark.parametrize("offset_m, expected", [(500, "BU00010001"), (1500, "BU00010002"), (5000, None)])
+def test_area_at(offset_m, expected):
+    frame = _two_buurten()
+    point = gpd.GeoSeries([shapely.Point(155000 + offset_m, 463500)], crs=28992).to_crs(4326)[0]
+    assert area_at(frame, point.y, point.x) == expected
+
+
+def test_area_at_rejects_nan():
+    assert area_at(_two_buurten(), float("nan"), 5.0) is None
+
+
+def test_bounds_latlon_order():
+    (south, west), (north, east) = bounds_latlon(_two_buurten())
+    assert south < north and west < east and 50 < south < 54 and 3 < west < 8
