@@ -5,47 +5,21 @@ from __future__ import annotations
 
 import os
 import secrets
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from storage.config import redact_url
 from storage.db import make_session_factory, run_migrations
+from testsupport import FIXTURE_NOW, REPO_ROOT, copy_sqlite, skip_or_fail
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 STORAGE_TESTS = REPO_ROOT / "tests" / "storage"
 PG_URL_ENV = "BUURTBEELD_TEST_PG_URL"
-# A fixed clock for seeded data, so screenshots and "n days ago" texts do not drift.
-FIXTURE_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 # Left alone when a test database is wiped: Alembic's bookkeeping and PostGIS's own table.
 KEEP_TABLES = {"alembic_version", "spatial_ref_sys"}
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip on a laptop without the service; in CI a missing service is a failure, never a silent skip."""
-    if in_ci():
-        pytest.fail(f"{reason} [CI=true: required here, so this fails instead of skipping]", pytrace=False)
-    pytest.skip(reason)
-
-
-def copy_sqlite(src_url_or_path: str | Path, dest: Path) -> str:
-    """Copy a SQLite database consistently (backup API, so WAL content is included); returns its URL."""
-    source = sqlite3.connect(str(src_url_or_path).removeprefix("sqlite:///"))
-    target = sqlite3.connect(dest)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return f"sqlite:///{dest}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

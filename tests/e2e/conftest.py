@@ -1,0 +1,196 @@
+"""Browser tests: one `streamlit run app.py` per test run on a copy of the seeded demo DB, Debian's
+Chromium through Playwright, pages that may only talk to localhost, and a screenshot when a test fails.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from testsupport import REPO_ROOT, copy_sqlite, skip_or_fail
+
+E2E_DIR = Path(__file__).resolve().parent
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+PAGE_FIXTURES = ("projector_page", "tablet_page", "page")
+SERVER_START_TIMEOUT_S = 60
+SERVER_LOG_KEY = pytest.StashKey[Path]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+# ---------------------------------------------------------------- the app server
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server output)"
+
+
+def _wait_for_health(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last_error = "no answer yet"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode} before it was healthy.\n"
+                               f"--- server output ---\n{_tail(log)}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200 and response.read().strip() == b"ok":
+                    return
+        except (urllib.error.URLError, OSError) as err:
+            last_error = str(err)
+        time.sleep(0.2)
+    raise RuntimeError(f"streamlit not healthy at {url} after {timeout:.0f} s ({last_error}).\n"
+                       f"--- server output ---\n{_tail(log)}")
+
+
+@pytest.fixture(scope="session")
+def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL (http://127.0.0.1:<port>) of app.py served on a private copy of the seeded DB."""
+    workdir = tmp_path_factory.mktemp("app-server")
+    db_url = copy_sqlite(seeded_db_url, workdir / "e2e.db")
+    log = workdir / "streamlit.log"
+    request.config.stash[SERVER_LOG_KEY] = log
+    port = _free_port()
+    env = {**os.environ, "APP_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_health(url, proc, log, SERVER_START_TIMEOUT_S)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- the browser
+
+def chromium_executable() -> str:
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        skip_or_fail(f"browser tests need Chromium at {path} (apt-get install chromium, "
+                     "or set CHROMIUM_PATH); `playwright install` is not used here")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, browser_type_launch_args: dict):
+    """Debian's Chromium, launched once per run (pytest-playwright's `playwright` and CLI options such
+    as --headed/--slowmo still apply)."""
+    launch_args = {**browser_type_launch_args, "executable_path": chromium_executable(),
+                   "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]}
+    if not launch_args.get("headless", True):
+        launch_args["args"].remove("--headless")
+    instance = playwright.chromium.launch(**launch_args)
+    yield instance
+    instance.close()
+
+
+def is_local_url(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in {"data", "blob", "about", "javascript"}:
+        return True
+    return (parsed.hostname or "") in LOCAL_HOSTS
+
+
+@contextmanager
+def offline_page(browser, **context_args):
+    """A page in its own context where any non-localhost request is aborted and recorded in
+    `page.external_requests`; uncaught JS errors land in `page.page_errors`."""
+    context = browser.new_context(service_workers="block", **context_args)
+    external: list[str] = []
+
+    def guard(route):
+        if is_local_url(route.request.url):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def guard_socket(ws):
+        external.append(ws.url)
+        ws.close()
+
+    context.route("**/*", guard)
+    context.route_web_socket(lambda url: not is_local_url(url), guard_socket)
+    page = context.new_page()
+    page.external_requests = external
+    page.page_errors = []
+    page.on("pageerror", lambda err: page.page_errors.append(f"{err.name}: {err.message}"))
+    page.set_default_timeout(20_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def projector_page(browser):
+    """1920×1080, as on the facilitator's projector."""
+    with offline_page(browser, viewport={"width": 1920, "height": 1080}) as page:
+        yield page
+
+
+@pytest.fixture
+def tablet_page(browser):
+    """768×1024 touch screen, as on the resident kiosk tablet."""
+    with offline_page(browser, viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True) as page:
+        yield page
+
+
+# ---------------------------------------------------------------- evidence on failure
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when not in {"setup", "call"} or not report.failed or E2E_DIR not in item.path.parents:
+        return
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid.split("::", 1)[-1])[:120]
+    for name in PAGE_FIXTURES:
+        page = getattr(item, "funcargs", {}).get(name)
+        if page is None or page.is_closed():
+            continue
+        ARTIFACTS_DIR.mkdir(exist_ok=True)
+        target = ARTIFACTS_DIR / f"{slug}-{name}.png"
+        try:
+            page.screenshot(path=str(target), full_page=True, timeout=10_000)
+            report.sections.append(("screenshot", str(target)))
+        except Exception as err:  # a failed screenshot must not hide the test's own failure
+            report.sections.append(("screenshot", f"could not save {target}: {err}"))
+    log = item.config.stash.get(SERVER_LOG_KEY, None)
+    if log is not None:
+        report.sections.append(("streamlit server output (tail)", _tail(log, 40)))
