@@ -158,11 +158,6 @@ def test_write_scope_rolls_back_everything_on_error(session_factory):
         assert areas.load_indicators(session, 1) == []
 
 
-@pytest.mark.parametrize("db_backend", [
-    pytest.param("sqlite", id="sqlite", marks=pytest.mark.xfail(
-        strict=True, reason="parity gap: SQLite returns DateTime(timezone=True) naive; PostgreSQL aware")),
-    pytest.param("postgresql", id="pg", marks=pytest.mark.postgres),
-], indirect=True)
 def test_imported_at_comes_back_as_aware_utc(session_factory):
     with write_scope(session_factory) as session:
         import_municipality(session)
