@@ -1,4 +1,6 @@
-"""Command line: `python -m storage.cli init` prepares the database (used by run.sh, test.sh and CI)."""
+"""Command line: `python -m storage.cli init` prepares the database (used by run.sh, test.sh and CI);
+`import-kwb`, `import-csv` and `gemeenten` load real municipalities and their figures.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +8,8 @@ import os
 import sys
 from datetime import UTC, datetime
 
+from domain.errors import ImportRejected
+from domain.models import ImportSummary
 from storage.config import load_settings
 from storage.db import make_session_factory, run_migrations, write_scope
 
@@ -33,12 +37,115 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="migrate the database and load the demo municipality if empty")
     init.add_argument("--force-demo", action="store_true", help="(re)load the demo even if data exists")
     init.set_defaults(func=cmd_init)
+    _add_import_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ImportRejected as err:
+        print(f"Import geweigerd: {err.nl}\nImport rejected: {err.en}", file=sys.stderr)
+        return 2
+
+
+# --- Import commands -------------------------------------------------------------------------------
+
+def _migrated_factory(args: argparse.Namespace):
+    url = args.database_url or load_settings(os.environ).database_url
+    run_migrations(url)
+    return make_session_factory(url)
+
+
+def _progress(fraction: float, message_nl: str) -> None:
+    print(f"  {fraction:4.0%}  {message_nl}", file=sys.stderr)
+
+
+def format_summary(summary: ImportSummary) -> str:
+    """The import summary for a terminal, Dutch and English labels side by side."""
+    lines = [f"Gemeente / Municipality: {summary.municipality_name} ({summary.municipality_code})",
+             f"Buurten: {summary.buurten}   Wijken: {summary.wijken}",
+             f"Indicatoren / Indicators ({len(summary.indicators)}): {', '.join(summary.indicators) or '-'}",
+             f"Waarden / Values: {summary.values}   Ontbrekend (geheim/onbekend) / Missing (secret/unknown): "
+             f"{summary.missing_values}",
+             f"Gerepareerde geometrieën / Repaired geometries: {summary.repaired_geometries}",
+             f"Waterbuurten / Water buurten: {summary.water_buurten}"]
+    if summary.skipped:
+        lines.append(f"Overgeslagen / Skipped ({len(summary.skipped)}):")
+        lines += [f"  - {what}: {why}" for what, why in summary.skipped]
+    if summary.notes:
+        lines.append("Opmerkingen / Notes:")
+        lines += [f"  - {note}" for note in summary.notes]
+    return "\n".join(lines)
+
+
+def cmd_import_kwb(args: argparse.Namespace) -> int:
+    from storage import importer
+
+    factory = _migrated_factory(args)
+    with write_scope(factory) as session:
+        summary = importer.import_kwb(session, args.path, gemeente=args.gemeente, now=datetime.now(UTC),
+                                      layer=args.layer, hide_water=args.hide_water, name=args.naam,
+                                      progress=_progress, actor="cli")
+    print(format_summary(summary))
+    return 0
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from storage import areas, importer
+
+    factory = _migrated_factory(args)
+    with write_scope(factory) as session:
+        municipality = areas.active_municipality(session)
+        if municipality is None:
+            raise ImportRejected(nl="Er is nog geen gemeente geladen. Importeer eerst een wijk- en buurtkaart "
+                                    "met `import-kwb`.",
+                                 en="No municipality is loaded yet. Import a wijk- en buurtkaart first with "
+                                    "`import-kwb`.")
+        mapping = None
+        if args.key_column:
+            mapping = importer.inspect_csv(args.path, key_column=args.key_column, year=args.year).mapping
+        summary = importer.import_indicator_csv(session, args.path, municipality_id=municipality.id,
+                                                now=datetime.now(UTC), mapping=mapping, year=args.year,
+                                                progress=_progress, actor="cli")
+    print(format_summary(summary))
+    return 0
+
+
+def cmd_gemeenten(args: argparse.Namespace) -> int:
+    from storage import importer
+
+    info = importer.inspect_geofile(args.path, layer=args.layer)
+    print(f"{info.format}, laag / layer '{info.layer}' ({', '.join(layer.name for layer in info.layers)})")
+    if info.mapping.code is None:
+        raise ImportRejected(nl="Geen kolom met buurtcodes gevonden in deze laag.",
+                             en="No buurt code column found in this layer.")
+    print(f"{'code':<8} {'buurten':>7}  naam / name")
+    for gemeente in info.gemeenten:
+        print(f"{gemeente.code:<8} {gemeente.buurten:>7}  {gemeente.name or '-'}")
+    return 0
+
+
+def _add_import_commands(sub) -> None:
+    kwb = sub.add_parser("import-kwb", help="import one gemeente from a CBS wijk- en buurtkaart file "
+                                            "(.gpkg, .geojson, .topojson, zipped shapefile)")
+    kwb.add_argument("path")
+    kwb.add_argument("--gemeente", required=True, help="gemeente code (GM0344) or name (Utrecht)")
+    kwb.add_argument("--layer", help="layer to read (default: the buurten layer)")
+    kwb.add_argument("--hide-water", action="store_true", help="leave out water buurten (WATER = JA)")
+    kwb.add_argument("--naam", help="gemeente name, for files that carry only codes (TopoJSON)")
+    kwb.set_defaults(func=cmd_import_kwb)
+    csv = sub.add_parser("import-csv", help="add indicator values from a CSV keyed on buurt- or wijkcode "
+                                            "to the active gemeente")
+    csv.add_argument("path")
+    csv.add_argument("--year", type=int, help="year to use when the CSV has a year column (default: latest)")
+    csv.add_argument("--key-column", help="column holding the buurt or wijk codes (default: detected)")
+    csv.set_defaults(func=cmd_import_csv)
+    gemeenten = sub.add_parser("gemeenten", help="list the gemeenten in a wijk- en buurtkaart file")
+    gemeenten.add_argument("path")
+    gemeenten.add_argument("--layer", help="layer to read (default: the buurten layer)")
+    gemeenten.set_defaults(func=cmd_gemeenten)
 
 
 if __name__ == "__main__":
