@@ -46,3 +46,35 @@ def put(key: str, value) -> None:
 
 def setdefault(key: str, value):
     return st.session_state.setdefault(key, value)
+
+
+# --- Data import page (components/import_form.py) ---------------------------------------------------------
+# `kind` is "kwb" or "csv". Inspecting a national file takes about a second, so the result is memoised per
+# session here (never in st.cache_*, which every session shares).
+
+def import_upload(kind: str) -> tuple[str, str] | None:
+    """(upload id, temp file path) of the file saved for this tab, if any."""
+    return st.session_state.get(f"import.{kind}.saved_upload")
+
+
+def set_import_upload(kind: str, upload: tuple[str, str] | None) -> None:
+    st.session_state[f"import.{kind}.saved_upload"] = upload
+
+
+def import_memo(kind: str, token: tuple, compute):
+    """`compute()` once per `token` (file and choices) for this tab; exceptions are not memoised."""
+    memo = st.session_state.setdefault(f"import.{kind}.memo", {})
+    if token not in memo:
+        if len(memo) >= 4:
+            memo.pop(next(iter(memo)))
+        memo[token] = compute()
+    return memo[token]
+
+
+def import_summary(kind: str):
+    """The ImportSummary of this tab's last successful import, shown until the next upload."""
+    return st.session_state.get(f"import.{kind}.summary")
+
+
+def set_import_summary(kind: str, summary) -> None:
+    st.session_state[f"import.{kind}.summary"] = summary
