@@ -178,10 +178,15 @@ def mapping_from_table(mapping: CsvMapping, table: pd.DataFrame) -> CsvMapping:
             continue
         base = by_column[row.column]
         direction = int(row.direction) if pd.notna(row.direction) and int(row.direction) in (-1, 0, 1) else 0
-        chosen.append(replace(base, label_nl=str(row.label_nl or "").strip() or base.label_nl,
-                              label_en=str(row.label_en or "").strip() or base.label_en,
-                              unit=str(row.unit or "").strip(), direction=direction))
+        chosen.append(replace(base, label_nl=_cell_text(row.label_nl) or base.label_nl,
+                              label_en=_cell_text(row.label_en) or base.label_en,
+                              unit=_cell_text(row.unit), direction=direction))
     return replace(mapping, columns=tuple(chosen))
+
+
+def _cell_text(value) -> str:
+    # A cell the person cleared comes back as None or NaN, which must not become the label "nan".
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
 
 
 def render_csv_columns(mapping: CsvMapping, token: tuple) -> CsvMapping:

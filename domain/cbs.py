@@ -338,6 +338,12 @@ def indicator_columns(frame: pd.DataFrame, exclude: Iterable[str] = ()) -> tuple
     return chosen, skipped
 
 
+def fit_meta(meta: IndicatorMeta) -> IndicatorMeta:
+    """Metadata cut to the stored column widths (PostgreSQL refuses longer strings; SQLite would not notice)."""
+    return replace(meta, key=meta.key[:100], label_nl=meta.label_nl[:200], label_en=meta.label_en[:200],
+                   unit=meta.unit[:40], source=meta.source[:300])
+
+
 @dataclass(frozen=True)
 class IndicatorValues:
     indicators: list[IndicatorMeta]
@@ -357,6 +363,7 @@ def long_values(frame: pd.DataFrame, code_column: str, columns: Sequence[tuple[s
     skipped: list[tuple[str, str]] = []
     first_column: dict[str, str] = {}
     for column, meta, zero_is_missing in columns:
+        meta = fit_meta(meta)
         if meta.key in first_column:
             skipped.append((f"kolom {column}", f"zelfde indicator ({meta.key}) als kolom {first_column[meta.key]}"))
             continue
@@ -570,25 +577,29 @@ def dissolve(areas: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
     return gpd.GeoSeries(list(merged.values()), index=list(merged.keys()), crs=areas.crs)
 
 
+def _first_text(*values: object) -> str | None:
+    return next((v.strip() for v in values if isinstance(v, str) and v.strip()), None)
+
+
 def build_area_table(buurten: gpd.GeoDataFrame, *, gemeente_code: str, gemeente_name: str,
                      wijken: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Buurten (code, name, wijk_code, wijk_name, is_water, geometry) → AREA_COLUMNS for all three levels.
 
-    Wijk polygons come from `wijken` (code, name, geometry) when given, else from dissolving buurten.
+    Wijk polygons come from `wijken` (code, name, geometry) when given, else from dissolving buurten;
+    a wijk without a name anywhere is named by its code.
     """
-    wijk_geoms = dissolve(buurten, "wijk_code")
-    names = buurten.groupby("wijk_code", sort=True)["wijk_name"].agg(
-        lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None)
+    geometries = dissolve(buurten, "wijk_code")
     water = buurten.groupby("wijk_code", sort=True)["is_water"].all()
-    if wijken is not None and len(wijken):
-        given = wijken.drop_duplicates("code").set_index("code")
-        wijk_geoms = pd.Series({c: given.geometry[c] if c in given.index else g for c, g in wijk_geoms.items()})
-        names = pd.Series({c: names[c] or (given["name"].get(c) if c in given.index else None) for c in names.index})
+    names_in_buurten = {code: _first_text(*group) for code, group in buurten.groupby("wijk_code")["wijk_name"]}
+    given = wijken.drop_duplicates("code").set_index("code") if wijken is not None and len(wijken) else None
+    codes = list(geometries.index)
     wijk_rows = gpd.GeoDataFrame({
-        "code": list(wijk_geoms.index), "level": "wijk",
-        "name": [clean_name(names.get(c), c) for c in wijk_geoms.index],
-        "parent_code": gemeente_code, "is_water": [bool(water[c]) for c in wijk_geoms.index],
-    }, geometry=list(wijk_geoms.values), crs=buurten.crs)
+        "code": codes, "level": "wijk",
+        "name": [clean_name(_first_text(names_in_buurten.get(c), given["name"].get(c) if given is not None
+                                        else None), c) for c in codes],
+        "parent_code": gemeente_code, "is_water": [bool(water[c]) for c in codes],
+    }, geometry=[given.geometry[c] if given is not None and c in given.index else geometries[c] for c in codes],
+        crs=buurten.crs)
     buurt_rows = gpd.GeoDataFrame({
         "code": buurten["code"].to_numpy(), "level": "buurt", "name": buurten["name"].to_numpy(),
         "parent_code": buurten["wijk_code"].to_numpy(), "is_water": buurten["is_water"].astype(bool).to_numpy(),

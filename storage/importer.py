@@ -353,9 +353,10 @@ def import_kwb(session: Session, path: str | Path, *, gemeente: str, now: dateti
     wijken = _wijk_layer(layers, chosen, path, set(rows["wijk_code"]))
     if wijken is None:
         notes.append("Wijkgrenzen zijn samengesteld uit de buurten.")
-    if not mapping.wijk_name and (wijken is None or wijken["name"].isna().all()):
-        notes.append("Wijknamen ontbreken in het bestand; de wijkcode is als naam gebruikt.")
     area_table = cbs.build_area_table(rows, gemeente_code=target.code, gemeente_name=gemeente_name, wijken=wijken)
+    wijk_rows = area_table[area_table["level"] == "wijk"]
+    if unnamed_wijken := int((wijk_rows["name"] == wijk_rows["code"]).sum()):
+        notes.append(f"{unnamed_wijken} wijken zonder naam in het bestand; de wijkcode is als naam gebruikt.")
 
     _report(progress, 0.7, "Indicatoren verwerken")
     year = _year_of(frame, mapping, path)

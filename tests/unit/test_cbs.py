@@ -419,3 +419,19 @@ def test_read_csv_keeps_statline_markers_in_a_decimal_comma_column():
     cleaned = cbs.clean_indicator(frame["woz"])
     assert cleaned["value"].iloc[0] == 1234.5
     assert cleaned["missing_reason"].tolist() == [None, "secret", "unknown"]
+
+
+def test_indicator_metadata_is_cut_to_the_stored_widths():
+    column = "Aantal " + "heel lange kolomnaam " * 20
+    specs = [(column, *cbs.meta_for_column(column, source="CSV (" + "x" * 400 + ")"))]
+    meta = cbs.long_values(pd.DataFrame({"code": ["BU1"], column: [1.0]}), "code", specs).indicators[0]
+    assert (len(meta.key), len(meta.label_nl), len(meta.source)) == (100, 200, 300)
+
+
+def test_wijk_names_come_from_a_wijk_layer_when_buurten_lack_them():
+    buurten = gpd.GeoDataFrame({"code": ["BU00010101"], "name": ["A"], "wijk_code": ["WK000101"],
+                                "wijk_name": [float("nan")], "is_water": [False]}, geometry=[box(0, 0, 1, 1)], crs=4326)
+    wijken = gpd.GeoDataFrame({"code": ["WK000101"], "name": ["Centrum"]}, geometry=[box(0, 0, 2, 2)], crs=4326)
+    table = cbs.build_area_table(buurten, gemeente_code="GM0001", gemeente_name="Testdorp", wijken=wijken)
+    wijk = table[table["level"] == "wijk"].iloc[0]
+    assert wijk["name"] == "Centrum" and wijk.geometry.area == pytest.approx(4.0)
