@@ -4,18 +4,19 @@ import streamlit as st
 from components import deps, state
 from components.i18n import available_languages, t
 
-st.set_page_config(page_title="Buurtbeeld", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Buurtbeeld", page_icon=deps.app_icon(), layout="wide")
 deps.local_assets_installed()
 
 languages = available_languages()
 with st.sidebar:
     st.markdown(f"### {t('app.title')}")
     st.caption(t("app.tagline"))
+    state.setdefault(state.LANGUAGE, deps.settings().default_language)
     st.selectbox(t("app.language"), list(languages), key=state.LANGUAGE, format_func=languages.get)
 
 pages = {
     t("nav.section.explore"): [
-        st.Page("pages/statistics.py", title=t("nav.statistics"), icon=":material/map:", url_path="statistiek",
+        st.Page("pages/statistics.py", title=t("nav.statistics"), icon=":material/map:",
                 default=True),
     ],
     t("nav.section.data"): [

@@ -108,3 +108,16 @@ def load_demo() -> None:
 
     with writing() as session:
         seed.seed_demo(session, now=now())
+
+
+@st.cache_resource(show_spinner=False)
+def app_icon():
+    """A small map-pin favicon drawn here: an emoji or Material icon would be fetched from the internet."""
+    from PIL import Image, ImageDraw
+
+    icon = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(icon)
+    draw.ellipse((12, 4, 52, 44), fill=(31, 95, 139, 255))
+    draw.polygon([(16, 34), (48, 34), (32, 62)], fill=(31, 95, 139, 255))
+    draw.ellipse((24, 16, 40, 32), fill=(251, 250, 247, 255))
+    return icon

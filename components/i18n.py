@@ -24,8 +24,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def available_languages() -> dict[str, str]:
     """Language code → its own name, e.g. {"nl": "Nederlands", "en": "English"}."""
-    return {p.name: catalogue(p.name).get("_language_name", p.name)
-            for p in sorted(LOCALES_DIR.iterdir()) if (p / "_meta.json").exists()}
+    codes = sorted((p.name for p in LOCALES_DIR.iterdir() if (p / "_meta.json").exists()),
+                   key=lambda code: (code != DEFAULT_LANGUAGE, code != "en", code))
+    return {code: catalogue(code).get("_language_name", code) for code in codes}
 
 
 def is_rtl(lang: str) -> bool:
