@@ -30,7 +30,6 @@ from storage.tables import AreaRow, AuditEventRow, MunicipalityRow
 
 Progress = Callable[[float, str], None]
 
-GEO_SUFFIXES = (".gpkg", ".geojson", ".json", ".topojson", ".zip")
 _READ_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
                 pyogrio.errors.GeometryError, pyogrio.errors.FeatureError, OSError)
 _TOPOLOGY = re.compile(rb'"type"\s*:\s*"Topology"')
