@@ -16,7 +16,7 @@ with st.sidebar:
 
 pages = {
     t("nav.section.explore"): [
-        st.Page("pages/statistics.py", title=t("nav.statistics"), icon=":material/map:",
+        st.Page("pages/statistics_map.py", title=t("nav.statistics"), icon=":material/map:",
                 default=True),
     ],
     t("nav.section.data"): [

@@ -16,12 +16,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.errors import GEOSException
-from shapely.geometry import MultiPolygon, Polygon
 
 from domain.errors import ImportRejected
 from domain.indicators import meta_for_column
 from domain.models import IndicatorMeta, MissingReason
+from domain.spatial import RD_NEW, WGS84, polygonal_part, repair_geometries, repair_geometry  # noqa: F401
 
 BUURT_CODE_RE = re.compile(r"^BU\d{8}$")
 WIJK_CODE_RE = re.compile(r"^WK\d{6}$")
@@ -474,61 +473,6 @@ def match_gemeente(query: str, gemeenten: Sequence[GemeenteInfo]) -> GemeenteInf
 
 # --- geometry ------------------------------------------------------------------------------------
 
-def polygonal_part(geom):
-    """Only the areal part of a geometry: collections become MultiPolygons, lines and points vanish.
-
-    Examples:
-        >>> from shapely.geometry import GeometryCollection, LineString, box
-        >>> polygonal_part(GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (2, 2)])])).geom_type
-        'MultiPolygon'
-        >>> polygonal_part(LineString([(0, 0), (1, 1)])).is_empty
-        True
-    """
-    if geom is None or geom.is_empty:
-        return Polygon()
-    if isinstance(geom, (Polygon, MultiPolygon)):
-        return geom
-    polygons: list[Polygon] = []
-    for part in shapely.get_parts(geom):
-        if isinstance(part, Polygon) and not part.is_empty:
-            polygons.append(part)
-        elif isinstance(part, MultiPolygon):
-            polygons.extend(part.geoms)
-        elif part.geom_type == "GeometryCollection":
-            inner = polygonal_part(part)
-            polygons.extend(getattr(inner, "geoms", [inner]) if not inner.is_empty else [])
-    return MultiPolygon(polygons) if polygons else Polygon()
-
-
-def repair_geometry(geom):
-    """Valid, polygonal version of one geometry.
-
-    `make_valid` raises "Overlay input is mixed-dimension" on some real CBS 2014 TopoJSON shapes
-    (BU03030550, Dronten); `buffer(0)` still gives a usable polygon there.
-    """
-    if geom is None or geom.is_empty:
-        return Polygon()
-    if not geom.is_valid:
-        try:
-            geom = shapely.make_valid(geom)
-        except GEOSException:
-            geom = geom.buffer(0)
-    return polygonal_part(geom)
-
-
-def repair_geometries(geoms: gpd.GeoSeries) -> tuple[gpd.GeoSeries, int]:
-    """Repair a layer; returns the new geometries and how many that still have an area were changed."""
-    values = geoms.values
-    needs_work = ~(shapely.is_valid(values) & np.isin(shapely.get_type_id(values), [3, 6]))
-    needs_work &= ~(shapely.is_missing(values) | shapely.is_empty(values))
-    repaired = values.copy()
-    for i in np.flatnonzero(needs_work):
-        repaired[i] = repair_geometry(values[i])
-    changed = int((needs_work & ~shapely.is_empty(repaired)).sum())
-    return gpd.GeoSeries(repaired, index=geoms.index, crs=geoms.crs), changed
-
-
-RD_NEW, WGS84 = 28992, 4326
 
 
 def guess_crs(bounds: Sequence[float]) -> int | None:

@@ -8,30 +8,65 @@ import json
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon
 
 RD_NEW = 28992
 WGS84 = 4326
 
 
-def repair_polygonal(geom):
-    """Make a geometry valid and polygonal; None when nothing polygonal is left.
+def polygonal_part(geom):
+    """Only the areal part of a geometry: collections become MultiPolygons, lines and points vanish.
 
-    `make_valid` raises on some real CBS 2014 shapes ("mixed-dimension"), so `buffer(0)` is the
-    fallback; lines and points that repair leaves behind are dropped.
+    Examples:
+        >>> from shapely.geometry import GeometryCollection, LineString, box
+        >>> polygonal_part(GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (2, 2)])])).geom_type
+        'MultiPolygon'
+        >>> polygonal_part(LineString([(0, 0), (1, 1)])).is_empty
+        True
     """
     if geom is None or geom.is_empty:
-        return None
+        return Polygon()
+    if isinstance(geom, (Polygon, MultiPolygon)):
+        return geom
+    polygons: list[Polygon] = []
+    for part in shapely.get_parts(geom):
+        if isinstance(part, Polygon) and not part.is_empty:
+            polygons.append(part)
+        elif isinstance(part, MultiPolygon):
+            polygons.extend(part.geoms)
+        elif part.geom_type == "GeometryCollection":
+            inner = polygonal_part(part)
+            polygons.extend(getattr(inner, "geoms", [inner]) if not inner.is_empty else [])
+    return MultiPolygon(polygons) if polygons else Polygon()
+
+
+def repair_geometry(geom):
+    """Valid, polygonal version of one geometry.
+
+    `make_valid` raises "Overlay input is mixed-dimension" on some real CBS 2014 TopoJSON shapes
+    (BU03030550, Dronten); `buffer(0)` still gives a usable polygon there.
+    """
+    if geom is None or geom.is_empty:
+        return Polygon()
     if not geom.is_valid:
         try:
             geom = shapely.make_valid(geom)
-        except Exception:  # GEOS raises a plain GEOSException subclass here, not worth narrowing
+        except GEOSException:
             geom = geom.buffer(0)
-    polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, (Polygon, MultiPolygon))]
-    parts = [p for g in polygons for p in getattr(g, "geoms", [g]) if not p.is_empty]
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+    return polygonal_part(geom)
+
+
+def repair_geometries(geoms: gpd.GeoSeries) -> tuple[gpd.GeoSeries, int]:
+    """Repair a layer; returns the new geometries and how many that still have an area were changed."""
+    values = geoms.values
+    needs_work = ~(shapely.is_valid(values) & np.isin(shapely.get_type_id(values), [3, 6]))
+    needs_work &= ~(shapely.is_missing(values) | shapely.is_empty(values))
+    repaired = values.copy()
+    for i in np.flatnonzero(needs_work):
+        repaired[i] = repair_geometry(values[i])
+    changed = int((needs_work & ~shapely.is_empty(repaired)).sum())
+    return gpd.GeoSeries(repaired, index=geoms.index, crs=geoms.crs), changed
 
 
 def simplify_for_display(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoSeries:
@@ -45,7 +80,7 @@ def simplify_for_display(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.Geo
     projected = areas.geometry.to_crs(RD_NEW)
     if tolerance_m > 0 and len(projected):
         simplified = shapely.coverage_simplify(projected.values, tolerance_m)
-        fixed = [repair_polygonal(g) if not g.is_valid else g for g in simplified]
+        fixed = [repair_geometry(g) if not g.is_valid else g for g in simplified]
         simplified = [orig if (g is None or g.is_empty) else g for g, orig in zip(fixed, projected.values)]
         projected = gpd.GeoSeries(simplified, crs=RD_NEW, index=areas.index)
     return projected.to_crs(WGS84)

@@ -1,5 +1,4 @@
 """Folium builders rendered to HTML without a browser: colours, escaping, local assets, stable JS."""
-import json
 import re
 
 import geopandas as gpd

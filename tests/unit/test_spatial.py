@@ -6,7 +6,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
-from domain.spatial import area_at, bounds_latlon, repair_polygonal, simplify_for_display, to_feature_collection
+from domain.spatial import area_at, bounds_latlon, repair_geometry, simplify_for_display, to_feature_collection
 
 
 def _two_buurten():
@@ -20,7 +20,7 @@ def _two_buurten():
 def test_repair_bow_tie_gives_valid_polygonal():
     bow_tie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
     assert not bow_tie.is_valid
-    repaired = repair_polygonal(bow_tie)
+    repaired = repair_geometry(bow_tie)
     assert repaired.is_valid and isinstance(repaired, (Polygon, MultiPolygon))
     assert repaired.area == pytest.approx(2.0)
 
@@ -30,12 +30,12 @@ def test_repair_falls_back_to_buffer_when_make_valid_raises(monkeypatch):
         raise shapely.errors.GEOSException("IllegalArgumentException: mixed-dimension")
     monkeypatch.setattr(shapely, "make_valid", boom)
     bow_tie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
-    assert repair_polygonal(bow_tie).is_valid
+    assert repair_geometry(bow_tie).is_valid
 
 
 def test_repair_drops_non_polygonal_leftovers():
-    assert repair_polygonal(LineString([(0, 0), (1, 1)])) is None
-    assert repair_polygonal(Polygon()) is None
+    assert repair_geometry(LineString([(0, 0), (1, 1)])).is_empty
+    assert repair_geometry(Polygon()).is_empty
 
 
 def test_simplify_keeps_shared_edge_shared():
