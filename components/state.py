@@ -12,6 +12,29 @@ STATS_HANDLED_CLICK = "stats.handled_click"
 STATS_HIDE_WATER = "stats.hide_water"
 
 
+AUTH_ROLE = "auth.role"
+AUTH_ACTOR = "auth.actor"
+
+
+def signed_in_role() -> str | None:
+    return st.session_state.get(AUTH_ROLE)
+
+
+def actor_name() -> str:
+    """Who the audit trail names for this browser session's acts."""
+    return st.session_state.get(AUTH_ACTOR) or st.session_state.get(AUTH_ROLE) or "onbekend"
+
+
+def sign_in(role: str, actor: str) -> None:
+    st.session_state[AUTH_ROLE] = role
+    st.session_state[AUTH_ACTOR] = actor
+
+
+def sign_out() -> None:
+    st.session_state.pop(AUTH_ROLE, None)
+    st.session_state.pop(AUTH_ACTOR, None)
+
+
 def language() -> str:
     return st.session_state.get(LANGUAGE, "nl")
 

@@ -1,11 +1,12 @@
 """Data import: load a real gemeente from a CBS wijk- en buurtkaart, then add indicator CSVs to it."""
 import streamlit as st
 
-from components import deps, import_form, state
+from components import auth, deps, import_form, state
 from components.i18n import t
 from domain.errors import ImportRejected
 from storage import importer
 
+auth.require("import")
 st.title(t("import.title"))
 st.caption(t("import.intro"))
 kwb_tab, csv_tab = st.tabs([t("import.tab.kwb"), t("import.tab.csv")], key="import.tabs")

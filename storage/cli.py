@@ -30,6 +30,26 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    """Ask for a password twice and print the scrypt hash to put in secrets.toml or the environment."""
+    import getpass
+
+    from domain.auth import hash_password
+
+    first = getpass.getpass("Wachtwoord / Password: ")
+    second = getpass.getpass("Nog een keer / Again: ")
+    if not first or first != second:
+        print("De wachtwoorden zijn leeg of verschillen. / The passwords are empty or differ.", file=sys.stderr)
+        return 2
+    if len(first) < 10:
+        print("Kies minstens 10 tekens. / Choose at least 10 characters.", file=sys.stderr)
+        return 2
+    key = f"{args.role}_password_hash"
+    print(f'{key} = "{hash_password(first)}"')
+    print(f"# of / or: export BUURTBEELD_{key.upper()}='…'", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m storage.cli", description="Buurtbeeld data commands")
     parser.add_argument("--database-url", help="default: APP_DB_URL or the local SQLite file")
@@ -37,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="migrate the database and load the demo municipality if empty")
     init.add_argument("--force-demo", action="store_true", help="(re)load the demo even if data exists")
     init.set_defaults(func=cmd_init)
+    hashing = sub.add_parser("hash-password", help="print the hash of a facilitator or analyst password")
+    hashing.add_argument("--role", choices=["facilitator", "analyst"], default="facilitator")
+    hashing.set_defaults(func=cmd_hash_password)
     _add_import_commands(sub)
     return parser
 

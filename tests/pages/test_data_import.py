@@ -11,8 +11,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-# Importing geopandas (via storage.importer) before the page runs matters: AppTest puts pages/ on sys.path,
-# where pages/statistics.py would shadow the stdlib `statistics` that geopandas.explore imports.
 from storage import areas, importer
 from storage.db import make_session_factory, read_scope, write_scope
 from testsupport import REPO_ROOT
@@ -36,10 +34,24 @@ def page_db(sqlite_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> st
     st.cache_resource.clear()
 
 
-def run_page(lang: str = "nl") -> AppTest:
+def run_page(lang: str = "nl", role: str | None = "facilitator") -> AppTest:
     at = AppTest.from_file(str(PAGE), default_timeout=60)
     at.session_state["app.lang"] = lang
+    if role:
+        at.session_state["auth.role"] = role
     return at.run()
+
+
+def test_page_is_closed_without_signing_in(page_db):
+    at = run_page(role=None)
+    assert not at.exception
+    assert at.title[0].value == "Deze pagina is alleen voor begeleiders of analisten"
+    assert not at.get("file_uploader")
+
+
+def test_analyst_may_import(page_db):
+    at = run_page(role="analyst")
+    assert not at.exception and at.get("file_uploader")
 
 
 def test_page_renders_with_an_empty_database(page_db):

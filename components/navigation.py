@@ -1,0 +1,43 @@
+"""The page registry: one row per page, filtered by role (domain.roles) into `st.navigation`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.i18n import t
+from domain.roles import may_open
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    id: str
+    path: str
+    title_key: str
+    icon: str
+    section_key: str
+    url_path: str | None = None
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("statistics", "pages/statistics_map.py", "nav.statistics", ":material/map:", "nav.section.explore",
+             default=True),
+    PageSpec("import", "pages/data_import.py", "nav.import", ":material/upload_file:", "nav.section.data", "import"),
+    PageSpec("sign_in", "pages/sign_in.py", "nav.sign_in", ":material/login:", "nav.section.account", "inloggen"),
+)
+
+KIOSK_PAGE = "pages/resident_kiosk.py"
+
+
+def build_pages(role: str | None) -> dict[str, list]:
+    sections: dict[str, list] = {}
+    for spec in PAGES:
+        if spec.id == "sign_in" and role:
+            continue
+        if not may_open(role, spec.id):
+            continue
+        page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.default,
+                       **({"url_path": spec.url_path} if spec.url_path and not spec.default else {}))
+        sections.setdefault(t(spec.section_key), []).append(page)
+    return sections
