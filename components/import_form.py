@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from components import state
+from components import deps, state
 from components.i18n import t
 from domain.cbs import ColumnMapping, CsvColumn, CsvMapping, GemeenteInfo
 from domain.errors import ImportRejected
@@ -208,3 +208,27 @@ def render_csv_columns(mapping: CsvMapping, token: tuple) -> CsvMapping:
                                                           format_func=directions.get, required=True),
         })
     return mapping_from_table(mapping, edited)
+
+
+def render_loaded_municipalities() -> None:
+    """Every loaded gemeente with its size; one of them is active and shown on all pages."""
+    from storage import areas
+
+    with deps.reading() as session:
+        loaded = [(m, areas.count_areas(session, m.id)) for m in areas.list_municipalities(session)]
+    if not loaded:
+        st.info(t("import.loaded.none"))
+        return
+    st.caption(t("import.loaded.intro"))
+    for municipality, counts in loaded:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        label = f"**{municipality.name}** ({municipality.code})" + (" · demo" if municipality.is_demo else "")
+        left.markdown(label + "  \n" + t("import.loaded.counts", buurten=counts.get("buurt", 0),
+                                          wijken=counts.get("wijk", 0), source=municipality.source))
+        if municipality.is_active:
+            right.success(t("import.loaded.active"), icon=":material/check:")
+        elif right.button(t("import.loaded.activate"), key=f"import.loaded.activate.{municipality.id}"):
+            with deps.writing() as session:
+                areas.set_active_municipality(session, municipality.id)
+            st.cache_data.clear()
+            st.rerun()

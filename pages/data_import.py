@@ -9,7 +9,8 @@ from storage import importer
 auth.require("import")
 st.title(t("import.title"))
 st.caption(t("import.intro"))
-kwb_tab, csv_tab = st.tabs([t("import.tab.kwb"), t("import.tab.csv")], key="import.tabs")
+kwb_tab, csv_tab, loaded_tab = st.tabs([t("import.tab.kwb"), t("import.tab.csv"), t("import.tab.loaded")],
+                                       key="import.tabs")
 
 with kwb_tab:
     st.caption(t("import.kwb.intro"))
@@ -33,7 +34,7 @@ with kwb_tab:
                 with import_form.progress_status(t("import.kwb.running")) as progress, deps.writing() as session:
                     summary = importer.import_kwb(
                         session, path, gemeente=choice.gemeente, now=deps.now(), mapping=mapping, layer=layer,
-                        hide_water=choice.hide_water, name=choice.name, progress=progress, actor="facilitator")
+                        hide_water=choice.hide_water, name=choice.name, progress=progress, actor=state.actor_name())
                 st.cache_data.clear()
                 state.set_import_summary("kwb", summary)
         except ImportRejected as err:
@@ -67,9 +68,12 @@ with csv_tab:
                             deps.writing() as session:
                         summary = importer.import_indicator_csv(
                             session, path, municipality_id=municipality.id, now=deps.now(), mapping=mapping,
-                            progress=progress, actor="facilitator")
+                            progress=progress, actor=state.actor_name())
                     st.cache_data.clear()
                     state.set_import_summary("csv", summary)
             except ImportRejected as err:
                 st.error(err.user_message)
     import_form.render_summary(state.import_summary("csv"))
+
+with loaded_tab:
+    import_form.render_loaded_municipalities()

@@ -113,6 +113,8 @@ def add_indicator_values(session: Session, municipality_id: int, indicators: Seq
 
 
 def set_active_municipality(session: Session, municipality_id: int) -> None:
+    if session.get(MunicipalityRow, municipality_id) is None:
+        raise LookupError(municipality_id)
     session.execute(update(MunicipalityRow).values(
         is_active=(MunicipalityRow.id == municipality_id)))
 

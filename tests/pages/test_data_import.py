@@ -58,7 +58,7 @@ def test_page_renders_with_an_empty_database(page_db):
     at = run_page()
     assert not at.exception
     assert [title.value for title in at.title] == ["Gegevens importeren"]
-    assert [tab.label for tab in at.tabs] == ["Wijk- en buurtkaart", "Indicatoren (CSV)"]
+    assert [tab.label for tab in at.tabs] == ["Wijk- en buurtkaart", "Indicatoren (CSV)", "Geladen gemeenten"]
     assert [uploader.key for uploader in at.get("file_uploader")] == ["import.kwb.file"]
     assert at.info[0].value.startswith("Er is nog geen gemeente geladen")
 
@@ -67,7 +67,7 @@ def test_page_in_english(page_db):
     at = run_page("en")
     assert not at.exception
     assert at.title[0].value == "Import data"
-    assert [tab.label for tab in at.tabs] == ["Neighbourhood map", "Indicators (CSV)"]
+    assert [tab.label for tab in at.tabs] == ["Neighbourhood map", "Indicators (CSV)", "Loaded municipalities"]
 
 
 def import_ermelo(url: str) -> None:
@@ -138,3 +138,20 @@ def test_upload_and_import_an_indicator_csv(page_db):
     assert at.success[0].value == "Ermelo (GM0233) is geïmporteerd."
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Buurten"], metrics["Waarden"], metrics["Geheim/onbekend"]) == ("2", "1", "1")
+
+
+def test_loaded_municipalities_can_be_switched(page_db):
+    from datetime import UTC, datetime
+
+    from storage.seed import seed_demo
+
+    factory = make_session_factory(page_db)
+    with write_scope(factory) as session:
+        seed_demo(session, now=datetime(2026, 11, 27, tzinfo=UTC))
+        importer.import_kwb(session, ERMELO_GPKG, gemeente="GM0233", now=datetime(2026, 11, 27, tzinfo=UTC))
+    at = run_page()
+    assert any("Ermelo" in m.value for m in at.markdown)
+    at.button(key=next(b.key for b in at.button if b.key.startswith("import.loaded.activate."))).click().run()
+    assert not at.exception
+    with read_scope(factory) as session:
+        assert areas.active_municipality(session).code == "GM9999"
