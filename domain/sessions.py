@@ -31,6 +31,7 @@ class SessionSettings:
     idle_seconds: int = 90
     languages: tuple[str, ...] = ("nl", "en")
     stats_indicator: str | None = None
+    stats_layers: tuple[str, ...] = ()  # indicators the session may show; stats_indicator is shown first
     refresh_seconds: int = 5
     dots_per_visit: int = 3
     max_chars: int = 1000
@@ -41,13 +42,15 @@ class SessionSettings:
         """Tolerant of old or partial JSON: unknown keys are ignored, missing ones take defaults."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in (raw or {}).items() if k in known}
-        if "languages" in values:
-            values["languages"] = tuple(values["languages"])
+        for key in ("languages", "stats_layers"):
+            if key in values:
+                values[key] = tuple(values[key] or ())
         return cls(**values)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["languages"] = list(self.languages)
+        data["stats_layers"] = list(self.stats_layers)
         return data
 
 

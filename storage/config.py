@@ -20,6 +20,8 @@ class Settings:
     simplify_tolerance_m: float = 5.0
     facilitator_password_hash: str | None = None
     analyst_password_hash: str | None = None
+    # Where residents reach this app; the session QR codes and kiosk links start with it.
+    public_base_url: str = "http://localhost:8501"
 
     def redacted(self) -> dict[str, object]:
         """Settings safe to show on screen: secrets replaced, passwords in URLs hidden."""
@@ -68,13 +70,15 @@ def load_settings(environ: Mapping[str, str], secrets: Mapping | None = None) ->
     if db_url:
         values["database_url"] = db_url
     for key in ("default_language", "tile_url", "tile_attribution",
-                "facilitator_password_hash", "analyst_password_hash"):
+                "facilitator_password_hash", "analyst_password_hash", "public_base_url"):
         picked = _pick(key, environ, secrets)
         if picked is not None:
             values[key] = picked
     tolerance = _pick("simplify_tolerance_m", environ, secrets)
     if tolerance is not None:
         values["simplify_tolerance_m"] = float(tolerance)
+    if "public_base_url" in values:
+        values["public_base_url"] = str(values["public_base_url"]).rstrip("/")
     if values.get("default_language") not in (None, "nl", "en"):
         values.pop("default_language")
     return Settings(**values)

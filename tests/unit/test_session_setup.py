@@ -1,0 +1,68 @@
+"""Setting up a werksessie: the area as buurt codes and back, the prompt set, the kiosk link, settings JSON."""
+import pytest
+
+from domain.sessions import SessionInputError, SessionSettings
+from domain.session_setup import BUURTEN, WHOLE, WIJKEN, build_prompts, describe_area, expand_area, kiosk_url
+
+WIJK_OF = {"BU01": "WK1", "BU02": "WK1", "BU03": "WK2", "BU04": "WK2", "BU05": None}
+
+
+@pytest.mark.parametrize(("mode", "chosen", "codes"), [
+    (WHOLE, [], ["BU01", "BU02", "BU03", "BU04", "BU05"]),
+    (WIJKEN, ["WK2"], ["BU03", "BU04"]),
+    (WIJKEN, ["WK1", "WK2", "WK9"], ["BU01", "BU02", "BU03", "BU04"]),
+    (BUURTEN, ["BU04", "BU01", "BU99"], ["BU01", "BU04"]),  # unknown codes are dropped
+])
+def test_expand_area(mode, chosen, codes):
+    assert expand_area(mode, chosen, WIJK_OF) == codes
+
+
+@pytest.mark.parametrize(("mode", "chosen"), [(WIJKEN, []), (BUURTEN, []), (BUURTEN, ["BU99"]), (WIJKEN, ["WK9"])])
+def test_an_empty_area_is_refused(mode, chosen):
+    with pytest.raises(SessionInputError, match="minstens één"):
+        expand_area(mode, chosen, WIJK_OF)
+
+
+@pytest.mark.parametrize(("codes", "described"), [
+    ([], (WHOLE, [])),
+    (list(WIJK_OF), (WHOLE, [])),
+    (["BU03", "BU04"], (WIJKEN, ["WK2"])),
+    (["BU01", "BU02", "BU03", "BU04"], (WIJKEN, ["WK1", "WK2"])),
+    (["BU01", "BU03"], (BUURTEN, ["BU01", "BU03"])),
+    (["BU05"], (BUURTEN, ["BU05"])),  # a buurt without a wijk is chosen as a buurt
+])
+def test_describe_area_round_trips(codes, described):
+    assert describe_area(codes, WIJK_OF) == described
+    if codes:
+        assert expand_area(*described, WIJK_OF) == sorted(codes)
+
+
+def test_prompts_keep_order_defaults_and_extra_languages():
+    prompts = build_prompts(["dream", "proud"], {"proud": {"nl": "", "en": "What makes you proud?", "tr": " Gurur "},
+                                                 "dream": {"nl": "Droom   maar", "en": ""}})
+    assert list(prompts) == ["proud", "dream"]
+    assert prompts["proud"] == {"nl": "Waar bent u trots op?", "en": "What makes you proud?", "tr": "Gurur"}
+    assert prompts["dream"]["nl"] == "Droom maar"
+
+
+@pytest.mark.parametrize("asked", [[], ["unknown"]])
+def test_at_least_one_prompt(asked):
+    with pytest.raises(SessionInputError):
+        build_prompts(asked, {})
+
+
+def test_overlong_prompt_is_refused():
+    with pytest.raises(SessionInputError, match="te lang"):
+        build_prompts(["proud"], {"proud": {"nl": "x" * 201}})
+
+
+def test_kiosk_url():
+    assert kiosk_url("http://localhost:8501", "AB23CD") == "http://localhost:8501/?kiosk=1&session=AB23CD"
+    assert kiosk_url("https://buurtbeeld.example.nl/app/", "AB23CD").startswith("https://buurtbeeld.example.nl/app/?")
+
+
+def test_settings_round_trip_with_layers_and_keywords():
+    settings = SessionSettings(stats_layers=("lbm_totaal", "woz"), keywords={"voorzieningen": ["jeu de boules"]})
+    again = SessionSettings.from_dict(settings.to_dict())
+    assert again == settings and again.stats_layers == ("lbm_totaal", "woz")
+    assert SessionSettings.from_dict({"stats_layers": None}).stats_layers == ()
