@@ -56,3 +56,50 @@ def build_profile_figure(rows: Sequence[ProfileRow], *, buurt_name: str, lang: s
         yaxis={"automargin": True}, plot_bgcolor="#ffffff", paper_bgcolor="rgba(0,0,0,0)",
         showlegend=False, font={"size": 14})
     return fig
+
+
+# --- Analysis page: indicator against concern share ----------------------------------------------------------
+
+RANKED_MARKER = "#1f5f8b"
+TOO_FEW_MARKER = "#9a9a9a"
+
+
+def build_divergence_scatter(rows, *, indicator_label: str, unit: str, decimals: int, average: float | None,
+                             overall_share: float | None, lang: str = "nl", texts: dict[str, str]) -> go.Figure:
+    """One point per buurt with stories and a known figure: x = indicator, y = concern share with its Wilson
+    interval as error bars; ranked buurten blue, "too few stories" grey. `customdata` holds the buurt code,
+    so a click (`on_select`) tells which buurt was chosen. `texts` holds the translated labels."""
+    fig = go.Figure()
+    for status, colour, name in (("ranked", RANKED_MARKER, texts["ranked"]),
+                                 ("too_few", TOO_FEW_MARKER, texts["too_few"])):
+        part = rows[(rows["status"] == status) & rows["value"].notna() & rows["concern_share"].notna()]
+        if part.empty:
+            continue
+        share = part["concern_share"].astype(float)
+        hover = [f"<b>{html.escape(str(r.name), quote=False)}</b><br>"
+                 f"{html.escape(indicator_label, quote=False)}: {format_value(r.value, unit, decimals, lang)}<br>"
+                 f"{r.concern}/{r.n} · {100 * r.concern_share:.0f}% "
+                 f"({100 * r.wilson_low:.0f}–{100 * r.wilson_high:.0f}%)"
+                 for r in part.itertuples()]
+        fig.add_trace(go.Scatter(
+            x=part["value"].astype(float), y=share, mode="markers", name=name,
+            customdata=part["code"].tolist(), hovertext=hover, hoverinfo="text",
+            marker={"color": colour, "size": [8 + min(int(n), 30) for n in part["n"]], "opacity": 0.85,
+                    "line": {"color": "#ffffff", "width": 1}},
+            error_y={"type": "data", "symmetric": False, "array": (part["wilson_high"].astype(float) - share),
+                     "arrayminus": (share - part["wilson_low"].astype(float)), "color": colour, "thickness": 1.2,
+                     "width": 0}))
+    if overall_share is not None:
+        fig.add_hline(y=overall_share, line={"color": "#c2410c", "dash": "dash", "width": 1.5},
+                      annotation_text=texts["overall"], annotation_position="top left")
+    if average is not None:
+        fig.add_vline(x=average, line={"color": "#1d1d1b", "dash": "dot", "width": 1.5},
+                      annotation_text=texts["average"], annotation_position="bottom right")
+    fig.update_layout(
+        height=440, margin={"l": 10, "r": 20, "t": 40, "b": 50}, plot_bgcolor="#ffffff",
+        paper_bgcolor="rgba(0,0,0,0)", font={"size": 14}, clickmode="event+select", dragmode=False,
+        title={"text": html.escape(texts["title"], quote=False), "font": {"size": 16}},
+        xaxis={"title": html.escape(texts["x"], quote=False), "gridcolor": "#eeeeee"},
+        yaxis={"title": texts["y"], "range": [-0.03, 1.03], "tickformat": ".0%", "gridcolor": "#eeeeee"},
+        legend={"orientation": "h", "y": -0.18})
+    return fig

@@ -24,6 +24,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("statistics", "pages/statistics_map.py", "nav.statistics", ":material/map:", "nav.section.explore",
              default=True),
     PageSpec("import", "pages/data_import.py", "nav.import", ":material/upload_file:", "nav.section.data", "import"),
+    PageSpec("analysis", "pages/analysis.py", "nav.analysis", ":material/compare:", "nav.section.analysis", "analyse"),
     PageSpec("sign_in", "pages/sign_in.py", "nav.sign_in", ":material/login:", "nav.section.account", "inloggen"),
 )
 

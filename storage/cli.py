@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     hashing.add_argument("--role", choices=["facilitator", "analyst"], default="facilitator")
     hashing.set_defaults(func=cmd_hash_password)
     _add_import_commands(sub)
+    _add_analysis_commands(sub)
     return parser
 
 
@@ -169,6 +170,47 @@ def _add_import_commands(sub) -> None:
     gemeenten.add_argument("path")
     gemeenten.add_argument("--layer", help="layer to read (default: the buurten layer)")
     gemeenten.set_defaults(func=cmd_gemeenten)
+
+
+# --- Analysis: generated test stories ---------------------------------------------------------------------
+
+def cmd_generate_stories(args: argparse.Namespace) -> int:
+    """Add N generated stories (marked "[Gegenereerd]", is_demo, kiosk "generated") to a session."""
+    from domain.profile import wide_values
+    from domain.story_generator import generate_stories
+    from storage import analysis, areas, sessions
+
+    factory = _migrated_factory(args)
+    with write_scope(factory) as session:
+        work_session = sessions.get_session_by_code(session, args.session)
+        if work_session is None:
+            print(f"Geen sessie met code {args.session}. / No session with code {args.session}.", file=sys.stderr)
+            return 2
+        buurten = areas.load_areas(session, work_session.municipality_id, "buurt")
+        if work_session.area_codes:
+            buurten = buurten[buurten["code"].isin(work_session.area_codes)]
+        numbers, _ = wide_values(areas.load_values(session, work_session.municipality_id, "buurt"))
+        generated = generate_stories(buurten, args.count, seed=args.seed, numbers=numbers,
+                                     mismatches=args.mismatches)
+        count = analysis.add_generated_stories(session, work_session, generated, now=datetime.now(UTC), actor="cli")
+    names = dict(zip(buurten["code"], buurten["name"]))
+    print(f"{count} gegenereerde verhalen toegevoegd aan / generated stories added to {work_session.title} "
+          f"({work_session.code}).")
+    for code, sign in generated.mismatches.items():
+        what = "cijfers goed, vooral zorgen" if sign > 0 else "cijfers zwak, vooral trots"
+        print(f"  opzettelijke mismatch / deliberate mismatch: {names.get(code, code)} ({code}): {what}")
+    return 0
+
+
+def _add_analysis_commands(sub) -> None:
+    gen = sub.add_parser("generate-stories", help="add generated test stories (clearly marked, never real) to a "
+                                                  "session, placed inside its buurten")
+    gen.add_argument("--session", required=True, help="session code, e.g. K7Q4FX")
+    gen.add_argument("--count", type=int, default=300)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--mismatches", type=int, default=2,
+                     help="buurten whose stories deliberately contradict their figures (default 2)")
+    gen.set_defaults(func=cmd_generate_stories)
 
 
 if __name__ == "__main__":
