@@ -22,9 +22,11 @@ def catalogue(lang: str) -> dict[str, str]:
     return merged
 
 
-def available_languages() -> dict[str, str]:
-    """Language code → its own name, e.g. {"nl": "Nederlands", "en": "English"}."""
-    codes = sorted((p.name for p in LOCALES_DIR.iterdir() if (p / "_meta.json").exists()),
+def available_languages(area: str = "core") -> dict[str, str]:
+    """Language code → its own name, e.g. {"nl": "Nederlands", "en": "English"}, for the languages that
+    translate `area` (`locales/<lang>/<area>.json`): a language may cover only the kiosk."""
+    codes = sorted((p.name for p in LOCALES_DIR.iterdir()
+                    if (p / "_meta.json").exists() and (p / f"{area}.json").exists()),
                    key=lambda code: (code != DEFAULT_LANGUAGE, code != "en", code))
     return {code: catalogue(code).get("_language_name", code) for code in codes}
 

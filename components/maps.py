@@ -186,3 +186,129 @@ def render_map(base: folium.Map, layers: Sequence[folium.FeatureGroup], *, key: 
 
     return st_folium(base, key=key, height=height, use_container_width=True,
                      feature_group_to_add=list(layers), returned_objects=list(returned_objects)) or {}
+
+
+# --- Resident kiosk: tap to pin, pan to nudge -------------------------------------------------------------
+# Fingers are imprecise and a dragged marker hides under the finger, so after a tap the map centres on the
+# tapped spot and a pin drawn at the map's centre (CSS, not a Leaflet layer) marks it; panning the map moves
+# the spot under the pin (mysociety/fixmystreet #4176). streamlit-folium returns the map `center`, which is
+# the nudged position. The pin layer only toggles a class on the map container, so the base map (and the
+# iframe) never changes while a resident works.
+
+KIOSK_AREA_FILL = "#cfe3f1"
+KIOSK_AREA_OUTLINE = "#1f5f8b"
+PIN_SVG = ("<svg xmlns='http://www.w3.org/2000/svg' width='44' height='60' viewBox='0 0 44 60'>"
+           "<path d='M22 58C22 58 4 34 4 21a18 18 0 0 1 36 0c0 13-18 37-18 37z' fill='%23c2410c' "
+           "stroke='white' stroke-width='3'/><circle cx='22' cy='21' r='7' fill='white'/></svg>")
+PIN_SVG_OUTSIDE = PIN_SVG.replace("%23c2410c", "%236b7280")
+KIOSK_MAP_CSS = (
+    "<style>"
+    f".leaflet-container{{background:{PAPER};font-size:15px}}"
+    ".bb-pin{position:absolute;left:50%;top:50%;width:44px;height:60px;margin:-59px 0 0 -22px;z-index:650;"
+    f"pointer-events:none;display:none;background:url(\"data:image/svg+xml;utf8,{PIN_SVG}\") no-repeat}}"
+    ".bb-pin::after{content:'';position:absolute;left:17px;top:54px;width:10px;height:10px;border-radius:50%;"
+    "background:rgba(0,0,0,.25)}"
+    ".bb-pin-inside .bb-pin,.bb-pin-outside .bb-pin{display:block}"
+    f".bb-pin-outside .bb-pin{{background-image:url(\"data:image/svg+xml;utf8,{PIN_SVG_OUTSIDE}\")}}"
+    ".bb-label{font:600 13px/1.2 system-ui,sans-serif;color:#1d1d1b;text-align:center;white-space:nowrap;"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%)}"
+    ".bb-zoomed-out .bb-label{display:none}"
+    ".leaflet-control-zoom a{width:44px!important;height:44px!important;line-height:44px!important;"
+    "font-size:24px!important}"
+    "</style>")
+
+
+class _KioskMapScript(folium.MacroElement):
+    """The centre pin element and the buurt names (shown from `label_zoom` on), written as plain JS so no
+    default marker image is ever requested. Names are HTML-escaped, then JSON-encoded."""
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this._parent.get_name() }};
+    var box = map.getContainer();
+    if (!box.querySelector('.bb-pin')) {
+        var pin = document.createElement('div');
+        pin.className = 'bb-pin';
+        pin.setAttribute('aria-hidden', 'true');
+        box.appendChild(pin);
+    }
+    {{ this.labels_json }}.forEach(function (label) {
+        L.marker([label[1], label[2]], {interactive: false, keyboard: false, icon: L.divIcon({
+            html: '<div class="bb-label">' + label[0] + '</div>', className: 'bb-label-icon', iconSize: [0, 0]})
+        }).addTo(map);
+    });
+    function labels() { box.classList.toggle('bb-zoomed-out', map.getZoom() < {{ this.label_zoom }}); }
+    map.on('zoomend', labels);
+    labels();
+})();
+{% endmacro %}""")
+
+    def __init__(self, labels: Sequence[tuple[str, float, float]], label_zoom: float):
+        super().__init__()
+        self._name = "KioskMapScript"
+        self.label_zoom = float(label_zoom)
+        self.labels_json = json.dumps([[safe_text(name), round(float(lat), 6), round(float(lon), 6)]
+                                       for name, lat, lon in labels])
+
+
+class _PinState(folium.MacroElement):
+    """Shows the centre pin (`inside`/`outside` the area) or hides it (`none`)."""
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}
+(function () {
+    var box = window.map && window.map.getContainer();
+    if (!box) { return; }
+    box.classList.remove('bb-pin-inside', 'bb-pin-outside');
+    {% if this.pin_state != 'none' %}box.classList.add('bb-pin-{{ this.pin_state }}');{% endif %}
+})();
+{% endmacro %}""")
+
+    def __init__(self, pin_state: str):
+        super().__init__()
+        self._name = "PinState"
+        self.pin_state = pin_state
+
+
+def build_kiosk_base_map(bounds: list[list[float]], area_json: str, *, fills: Mapping[str, str] | None = None,
+                         labels: Sequence[tuple[str, float, float]] = (), label_zoom: float = 14,
+                         tile_url: str | None = None, attribution: str = "") -> folium.Map:
+    """The session's buurten (optionally coloured by `fills`, code → colour) on an empty map, with their
+    names at `labels` (name, lat, lon) from `label_zoom` on. Polygons are not interactive, so a tap always
+    reaches the map itself."""
+    m = folium.Map(location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+                   zoom_start=13, tiles=None, prefer_canvas=True, control_scale=True, scrollWheelZoom=False,
+                   zoom_snap=0.25, tap_tolerance=20)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=attribution or " ", name="basemap", max_zoom=19).add_to(m)
+    m.get_root().header.add_child(folium.Element(KIOSK_MAP_CSS))
+    styles = {code: {"fillColor": colour, "fillOpacity": 0.75} for code, colour in (fills or {}).items()}
+    folium.GeoJson(json.loads(area_json), name="area", interactive=False,
+                   style_function=lambda f: {"color": KIOSK_AREA_OUTLINE, "weight": 1.5,
+                                             **styles.get(f["id"], {"fillColor": KIOSK_AREA_FILL,
+                                                                    "fillOpacity": 0.45})}).add_to(m)
+    _KioskMapScript(labels, label_zoom).add_to(m)
+    m.fit_bounds(bounds)
+    return m
+
+
+def build_pin_layer(pin_state: str) -> folium.FeatureGroup:
+    """The dynamic part of the kiosk map: `none`, `inside` or `outside` (the pin itself is CSS)."""
+    if pin_state not in ("none", "inside", "outside"):
+        raise ValueError(pin_state)
+    group = folium.FeatureGroup(name="pin")
+    _PinState(pin_state).add_to(group)
+    stabilise_ids(group, "pin")
+    return group
+
+
+def render_pin_map(base: folium.Map, layers: Sequence[folium.FeatureGroup], *, key: str, height: int,
+                   center: tuple[float, float] | None = None, zoom: int | None = None) -> dict:
+    """Draw the kiosk map; returns the last tap (`last_clicked`) and the map centre (`center`).
+
+    `center` and `zoom` move the map only when they differ from the last ones passed, so a resident's own
+    panning and zooming survive reruns."""
+    from streamlit_folium import st_folium
+
+    return st_folium(base, key=key, height=height, use_container_width=True, feature_group_to_add=list(layers),
+                     returned_objects=["last_clicked", "center"],
+                     center=[center[0], center[1]] if center else None, zoom=zoom if center else None) or {}

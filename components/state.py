@@ -132,3 +132,124 @@ def analysis_pair_widgets_for(indicator: str) -> bool:
 
 def set_analysis_buurt(code: str | None) -> None:
     st.session_state[ANALYSIS_BUURT] = code
+
+
+# --- Kiosk (components/kiosk.py, components/story_form.py) ----------------------------------------------
+# Widget keys share the `kiosk.` namespace so AppTest can find them. The draft lives in the widgets; they
+# are not drawn on the thank-you screen, so Streamlit forgets them there and the next resident starts clean.
+KIOSK_LANG = "kiosk.lang"
+KIOSK_MAP = "kiosk.map"
+KIOSK_NO_MAP = "kiosk.no_map"
+KIOSK_BUURT = "kiosk.buurt"
+KIOSK_PLACE = "kiosk.place"
+KIOSK_KIND = "kiosk.kind"
+KIOSK_TEXT = "kiosk.text"
+KIOSK_TOPIC = "kiosk.topic"
+KIOSK_USE_CAMERA = "kiosk.use_camera"
+KIOSK_PHOTO_FILE = "kiosk.photo_file"
+KIOSK_PHOTO_CAMERA = "kiosk.photo_camera"
+KIOSK_AGE = "kiosk.age"
+KIOSK_RELATION = "kiosk.relation"
+KIOSK_CONSENT = "kiosk.consent"
+KIOSK_SUBMIT = "kiosk.submit"
+KIOSK_AGAIN = "kiosk.again"
+KIOSK_WITHDRAW_CODE = "kiosk.withdraw_code"
+KIOSK_WITHDRAW = "kiosk.withdraw"
+KIOSK_JOIN_CODE = "kiosk.join_code"
+KIOSK_JOIN = "kiosk.join"
+KIOSK_HANDLED_CLICK = "kiosk.handled_click"
+KIOSK_HANDLED_CENTER = "kiosk.handled_center"
+_KIOSK_PIN = "kiosk.pin"
+_KIOSK_RECENTRE = "kiosk.recentre"
+_KIOSK_TOKEN = "kiosk.submission_token"
+_KIOSK_RECEIPT = "kiosk.receipt"
+_KIOSK_PHOTO_MEMO = "kiosk.photo_memo"
+_KIOSK_WITHDRAW_FAILURES = "kiosk.withdraw_failures"
+_KIOSK_WITHDRAW_NOTICE = "kiosk.withdraw_notice"
+_KIOSK_DRAFT_WIDGETS = (KIOSK_NO_MAP, KIOSK_BUURT, KIOSK_PLACE, KIOSK_KIND, KIOSK_TEXT, KIOSK_TOPIC, KIOSK_PHOTO_FILE,
+                        KIOSK_PHOTO_CAMERA, KIOSK_AGE, KIOSK_RELATION, KIOSK_CONSENT, KIOSK_WITHDRAW_CODE,
+                        KIOSK_JOIN_CODE)
+
+
+def kiosk_language(offered: list[str], requested: str | None, default: str) -> str:
+    """The kiosk's language: the switch's value, else `?lang=`, else the default; also sets the app language."""
+    current = st.session_state.get(KIOSK_LANG)
+    if current not in offered:
+        current = requested if requested in offered else default
+        st.session_state[KIOSK_LANG] = current
+    st.session_state[LANGUAGE] = current
+    return current
+
+
+def kiosk_pin() -> tuple[float, float] | None:
+    return st.session_state.get(_KIOSK_PIN)
+
+
+def set_kiosk_pin(point: tuple[float, float], *, recentre: bool) -> None:
+    """Place the pin; `recentre` also asks the map to centre on it (after a tap, not after a pan)."""
+    st.session_state[_KIOSK_PIN] = point
+    if recentre:
+        st.session_state[_KIOSK_RECENTRE] = point
+
+
+def kiosk_recentre() -> tuple[float, float] | None:
+    return st.session_state.get(_KIOSK_RECENTRE)
+
+
+def kiosk_submission_token() -> str:
+    """One token per draft: a second tap on "send" finds the first story instead of storing another."""
+    import secrets
+
+    return st.session_state.setdefault(_KIOSK_TOKEN, secrets.token_urlsafe(24))
+
+
+def kiosk_photo_memo(upload_id: str, compute):
+    """`compute()` once per uploaded file (a 15 MB photo is not re-encoded on every rerun)."""
+    memo = st.session_state.get(_KIOSK_PHOTO_MEMO)
+    if not memo or memo[0] != upload_id:
+        memo = (upload_id, compute())
+        st.session_state[_KIOSK_PHOTO_MEMO] = memo
+    return memo[1]
+
+
+def kiosk_finish(receipt) -> None:
+    """The story is stored: keep only the receipt for the thank-you screen, forget the draft's own state."""
+    for key in (_KIOSK_PIN, _KIOSK_RECENTRE, _KIOSK_TOKEN, _KIOSK_PHOTO_MEMO, KIOSK_HANDLED_CLICK,
+                KIOSK_HANDLED_CENTER):
+        st.session_state.pop(key, None)
+    st.session_state[_KIOSK_RECEIPT] = receipt
+
+
+def kiosk_receipt():
+    return st.session_state.get(_KIOSK_RECEIPT)
+
+
+def kiosk_start_again() -> None:
+    st.session_state.pop(_KIOSK_RECEIPT, None)
+
+
+def kiosk_is_blank(default_language: str) -> bool:
+    """Nothing a resident entered or chose is on screen (the idle timer then has nothing to wipe)."""
+    if st.session_state.get(_KIOSK_RECEIPT) is not None or st.session_state.get(_KIOSK_PIN) is not None:
+        return False
+    if st.session_state.get(KIOSK_LANG, default_language) != default_language:
+        return False
+    return not any(st.session_state.get(key) for key in _KIOSK_DRAFT_WIDGETS)
+
+
+def kiosk_withdraw_failures() -> int:
+    return st.session_state.get(_KIOSK_WITHDRAW_FAILURES, 0)
+
+
+def add_kiosk_withdraw_failure() -> int:
+    st.session_state[_KIOSK_WITHDRAW_FAILURES] = kiosk_withdraw_failures() + 1
+    return st.session_state[_KIOSK_WITHDRAW_FAILURES]
+
+
+def set_kiosk_withdraw_notice(level: str, key: str, **params) -> None:
+    st.session_state[_KIOSK_WITHDRAW_NOTICE] = (level, key, params)
+
+
+def take_kiosk_withdraw_notice() -> tuple[str, str, dict] | None:
+    """The outcome of the last withdrawal attempt, shown once."""
+    return st.session_state.pop(_KIOSK_WITHDRAW_NOTICE, None)

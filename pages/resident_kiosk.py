@@ -1,0 +1,39 @@
+"""Resident kiosk: drop a pin, tell a story — by touch, in your language, without an account (issue 3)."""
+import streamlit as st
+
+from components import deps, kiosk, state, story_form
+from components.i18n import t
+
+code = kiosk.session_code()
+work_session = kiosk.find_session(code)
+lang = kiosk.render_frame(work_session)
+
+if work_session is None:
+    kiosk.render_join(code_was_unknown=bool(code))
+    kiosk.render_withdraw()
+    st.stop()
+if not work_session.is_open:
+    kiosk.render_closed(work_session)
+    kiosk.render_withdraw()
+    st.stop()
+if receipt := state.kiosk_receipt():
+    kiosk.render_thanks(receipt, work_session.settings.idle_seconds)
+    st.stop()
+
+settings = deps.settings()
+area = kiosk.load_area(work_session, lang)
+st.header(t("kiosk.title"), anchor=False)
+st.text(work_session.title)
+st.caption(t("kiosk.idle_hint", seconds=work_session.settings.idle_seconds))
+
+location = story_form.render_location(area, tile_url=settings.tile_url, attribution=settings.tile_attribution)
+fields = story_form.render_story_fields(work_session.kinds, work_session.prompts, work_session.themes, lang=lang,
+                                        max_chars=work_session.settings.max_chars)
+photo = story_form.render_photo()
+age, relation = story_form.render_profile()
+consent = story_form.render_consent(work_session.settings.moderation, work_session.settings.generalise,
+                                    work_session.settings.k)
+draft = story_form.build_draft(location, fields, age, relation, consent, lang=lang, kiosk_id=kiosk.kiosk_id(),
+                               token=state.kiosk_submission_token())
+story_form.render_submit(lambda: kiosk.submit(work_session, area, kiosk.Submission(draft, photo)))
+kiosk.render_withdraw()
