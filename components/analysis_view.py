@@ -16,7 +16,7 @@ from components import charts, deps, maps, state
 from components.i18n import t
 from domain import analysis
 from domain.analysis import ALL, TOPICS, BetaPrior, DimensionPair
-from domain.formatting import format_number, format_value
+from domain.formatting import format_number
 from domain.models import DIMENSIONS, STORY_KINDS, IndicatorMeta
 from domain.sessions import WorkSession
 from domain.story_generator import GENERATED_KIOSK
@@ -24,6 +24,12 @@ from domain.text import safe_text
 
 STORY_FILLS = {-1: "#d6604d", 0: "#f7f7f7", 1: "#4393c3"}  # more concerns / around / fewer (maps.JUDGED)
 NO_STORIES_FILL = "#ebe7de"
+TOP_SENTENCES = 5
+
+
+def _md(text: str) -> str:
+    """Buurt names come from import files: escape markdown so they stay plain text."""
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in str(text))
 
 
 @dataclass(frozen=True)
@@ -129,23 +135,27 @@ def build_story_layers(result: Analysis, buurt_json: str, wijk_json: str, lang: 
     return [build_story_layer(buurt_json, story_cells(result, result.area, lang)), maps.build_outline_layer(wijk_json)]
 
 
+def _z(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):+.2f}"
+
+
 def divergence_display(frame: pd.DataFrame, meta: IndicatorMeta, lang: str) -> pd.DataFrame:
     """The divergence table as the analyst reads it: ranked rows, then the unranked ones with their reason."""
     shown = frame[frame["status"] != analysis.NO_STORIES]
     return pd.DataFrame({
-        t("analysis.col.rank"): shown["rank"],
+        t("analysis.col.rank"): ["" if pd.isna(r) else str(int(r)) for r in shown["rank"]],
         t("analysis.col.buurt"): shown["name"],
         t("analysis.col.status"): [t(f"analysis.status.{s}") for s in shown["status"]],
-        t("analysis.col.value"): [format_value(v, meta.unit, meta.decimals, lang) for v in shown["value"]],
+        t("analysis.col.score"): [_z(v) for v in shown["score"]],
+        t("analysis.col.value"): [analysis.value_text(v, meta, lang) for v in shown["value"]],
+        t("analysis.col.stat_z"): [_z(v) for v in shown["stat_z"]],
         t("analysis.col.proud"): shown["proud"],
         t("analysis.col.concern"): shown["concern"],
         t("analysis.col.share"): [_pct(v, lang) for v in shown["concern_share"]],
         t("analysis.col.interval"): [f"{_pct(lo, lang)} – {_pct(hi, lang)}" for lo, hi in
                                      zip(shown["wilson_low"], shown["wilson_high"])],
         t("analysis.col.shrunk"): [_pct(v, lang) for v in shown["shrunk_share"]],
-        t("analysis.col.stat_z"): shown["stat_z"].astype("float64").round(2),
-        t("analysis.col.story_z"): shown["story_z"].astype("float64").round(2),
-        t("analysis.col.score"): shown["score"].astype("float64").round(2),
+        t("analysis.col.story_z"): [_z(v) for v in shown["story_z"]],
         t("analysis.col.sentence"): shown["sentence_en" if lang == "en" else "sentence_nl"],
     }).reset_index(drop=True).assign(_code=shown["code"].to_numpy())
 
@@ -189,7 +199,7 @@ def render_controls(metas: list[IndicatorMeta], lang: str) -> tuple[IndicatorMet
     default = next((k for k in ("lbm_score", *DEFAULT_INDICATORS) if k in by_key), metas[0].key)
     if state.get(state.ANALYSIS_INDICATOR) not in by_key:
         state.put(state.ANALYSIS_INDICATOR, default)
-    first, second, third, fourth = st.columns([2.2, 1.8, 1.1, 1.4])
+    first, second = st.columns(2)
     key = first.selectbox(t("analysis.indicator"), list(by_key), key=state.ANALYSIS_INDICATOR,
                           format_func=lambda k: by_key[k].label(lang))
     meta = by_key[key]
@@ -200,6 +210,7 @@ def render_controls(metas: list[IndicatorMeta], lang: str) -> tuple[IndicatorMet
     language = lang if lang in ("nl", "en") else "nl"
     dimension = second.selectbox(t("analysis.dimension"), list(TOPICS), key=state.ANALYSIS_DIMENSION,
                                  format_func=lambda d: TOPICS[d][language], help=t("analysis.dimension_help"))
+    third, fourth = st.columns(2)
     orientation = third.selectbox(t("analysis.orientation"), [1, -1], key=state.ANALYSIS_ORIENTATION,
                                   format_func=lambda o: t("analysis.orientation.better" if o > 0 else
                                                           "analysis.orientation.worse"))
@@ -258,6 +269,11 @@ def render_divergence(result: Analysis, meta: IndicatorMeta, average: float | No
     none = int((frame["status"] == analysis.NO_STORIES).sum())
     if none:
         st.caption(t("analysis.no_story_buurten", count=none))
+    sentence = "sentence_en" if lang == "en" else "sentence_nl"
+    top = frame[(frame["status"] == analysis.RANKED) & (frame["score"] > 0)].head(TOP_SENTENCES)
+    if len(top):
+        st.markdown(f"**{t('analysis.top_sentences')}**")
+        st.markdown("\n".join(f"{int(r['rank'])}. **{_md(r['name'])}**: {_md(r[sentence])}" for _, r in top.iterrows()))
     prior = result.priors.get(result.pair.dimension)
     label = meta.label(lang)
     figure = charts.build_divergence_scatter(
@@ -265,7 +281,7 @@ def render_divergence(result: Analysis, meta: IndicatorMeta, average: float | No
         overall_share=prior.mean if prior else None, lang=lang,
         texts={"ranked": t("analysis.scatter_ranked"), "too_few": t("analysis.scatter_too_few"),
                "overall": t("analysis.scatter_overall", share=_pct(prior.mean if prior else None, lang)),
-               "average": t("analysis.scatter_average", value=format_value(average, meta.unit, meta.decimals, lang)),
+               "average": t("analysis.scatter_average", value=analysis.value_text(average, meta, lang)),
                "title": t("analysis.scatter_title", label=label), "x": t("analysis.scatter_x", label=label),
                "y": t("analysis.scatter_y")})
     picked = st.plotly_chart(figure, key=state.ANALYSIS_SCATTER, on_select="rerun", selection_mode="points",
@@ -287,6 +303,9 @@ def render_buurt_stories(result: Analysis, lang: str) -> None:
         return
     mine = result.linked[result.linked["linked_code"] == code]
     st.subheader(t("analysis.buurt_stories", name=names[code], count=len(mine)))
+    row = result.divergence[result.divergence["code"] == code]
+    if len(row):
+        st.info(row.iloc[0]["sentence_en" if lang == "en" else "sentence_nl"], icon=":material/compare:")
     if mine.empty:
         st.info(t("analysis.buurt_no_stories"))
         return

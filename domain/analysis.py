@@ -398,7 +398,7 @@ _STAT_PHRASE = {
 }
 
 
-def _value_text(value: float | None, meta: IndicatorMeta, lang: str) -> str:
+def value_text(value: float | None, meta: IndicatorMeta, lang: str) -> str:
     # "4,49 score" reads oddly; scores and unitless figures go without a unit
     unit = "" if meta.unit in ("score", "") else meta.unit
     return format_value(value, unit, meta.decimals, lang)
@@ -420,7 +420,7 @@ def divergence_sentence(row: Mapping, meta: IndicatorMeta, pair: DimensionPair, 
     about = (f"over {topic}" if nl else f"on {topic}") if pair.dimension != ALL else \
         ("over de buurt als geheel" if nl else "on the buurt as a whole")
     label = meta.label("nl" if nl else "en")
-    value = _value_text(row["value"], meta, "nl" if nl else "en")
+    value = value_text(row["value"], meta, "nl" if nl else "en")
     if row["status"] == NO_STORIES:
         return f"Geen verhalen {about}." if nl else f"No stories {about}."
     if row["status"] == NO_VALUE:
@@ -435,7 +435,7 @@ def divergence_sentence(row: Mapping, meta: IndicatorMeta, pair: DimensionPair, 
                 if nl else f"Too few stories: {row['n']} proud or concern, at least {min_stories} needed. Not ranked.")
     stat = _judgement(row["stat_z"])
     story = _judgement(row["story_z"])
-    average = _value_text(row["average"], meta, "nl" if nl else "en")
+    average = value_text(row["average"], meta, "nl" if nl else "en")
     overall = _pct(row["overall_share"], "nl" if nl else "en")
     x, n = row["concern"], row["n"]
     if nl:
@@ -482,7 +482,8 @@ def protect_table(counts: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.Series
     """k-anonymity for a buurten × groups table whose row totals are public (the story counts are).
 
     Returns (cells, column totals) with hidden entries as <NA>. Rules, applied until nothing changes:
-    1. a cell or column total with 0 < count < k is hidden; a row whose total is below k hides all cells;
+    1. a cell or column total with 0 < count < k is hidden; a row whose total is below k hides all cells
+       (except in a row whose total is 0: its zeros cannot be anything else);
     2. complementary disclosure: in every line with a public total (each row; each column with its column
        total; the column totals with the grand total) the hidden entries must be zero or at least two, and
        must add up to k or more; otherwise the smallest visible non-zero entry of that line is hidden too,
@@ -500,6 +501,11 @@ def protect_table(counts: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.Series
     hidden = (full > 0) & (full < k)
     row_totals = values.sum(axis=1)
     hidden[:n_rows][row_totals < k] = True
+    # Counts are never negative, so a buurt whose (public) total is 0 shows its zeros anyway: keep them visible
+    # and never pick them to hide. Column totals are not public by themselves, so their zeros can be hidden.
+    fixed = np.zeros_like(hidden)
+    fixed[:n_rows][row_totals == 0] = True
+    hidden &= ~fixed
     lines = [[(r, c) for c in range(n_cols)] for r in range(n_rows + 1)]  # rows + the totals row
     lines += [[(r, c) for r in range(n_rows + 1)] for c in range(n_cols)]  # columns incl. their total
     changed = True
@@ -509,7 +515,7 @@ def protect_table(counts: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.Series
             secret = [full[e] for e in line if hidden[e]]
             if not secret or (len(secret) >= 2 and sum(secret) >= k):
                 continue
-            visible = sorted((e for e in line if not hidden[e]), key=lambda e: (full[e], e))
+            visible = sorted((e for e in line if not hidden[e] and not fixed[e]), key=lambda e: (full[e], e))
             nonzero = [e for e in visible if full[e] > 0]
             # A visible zero is a last resort: it still stops a single hidden entry from being exact.
             pick = nonzero[0] if nonzero else (visible[0] if visible and len(secret) == 1 else None)
