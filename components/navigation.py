@@ -24,6 +24,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("statistics", "pages/statistics_map.py", "nav.statistics", ":material/map:", "nav.section.explore",
              default=True),
     PageSpec("import", "pages/data_import.py", "nav.import", ":material/upload_file:", "nav.section.data", "import"),
+    PageSpec("sessions", "pages/facilitator_sessions.py", "nav.sessions", ":material/groups:",
+             "nav.section.facilitate", "sessies"),
+    PageSpec("moderation", "pages/moderation.py", "nav.moderation", ":material/fact_check:",
+             "nav.section.facilitate", "moderatie"),
     PageSpec("analysis", "pages/analysis.py", "nav.analysis", ":material/compare:", "nav.section.analysis", "analyse"),
     PageSpec("sign_in", "pages/sign_in.py", "nav.sign_in", ":material/login:", "nav.section.account", "inloggen"),
 )

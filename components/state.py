@@ -253,3 +253,86 @@ def set_kiosk_withdraw_notice(level: str, key: str, **params) -> None:
 def take_kiosk_withdraw_notice() -> tuple[str, str, dict] | None:
     """The outcome of the last withdrawal attempt, shown once."""
     return st.session_state.pop(_KIOSK_WITHDRAW_NOTICE, None)
+
+
+# --- Facilitator (components/session_form.py, components/moderation_queue.py) ------------------------------
+# Widget keys live under `sessions.` and `moderation.`; the session a facilitator works on is shared by both
+# pages. Moderation acts run in widget callbacks, so the version a facilitator saw is bound when the button
+# is drawn (not re-read when it is clicked) and a concurrent change is reported, never overwritten.
+FACILITATOR_SESSION = "facilitator.session_id"
+SESSIONS_VIEW = "sessions.view"
+SESSIONS_PICK = "sessions.pick"
+SESSIONS_EDIT = "sessions.edit"
+SESSIONS_HANDLED_CLICK = "sessions.handled_click"
+MODERATION_PICK = "moderation.session"
+MODERATION_STATUS = "moderation.filter.status"
+MODERATION_KIND = "moderation.filter.kind"
+MODERATION_DIMENSION = "moderation.filter.dimension"
+MODERATION_BUURT = "moderation.filter.buurt"
+_SESSIONS_NEXT = "sessions.next"
+_FLASH = "{page}.flash"
+_MODERATION_LIMIT = "moderation.limit"
+
+
+def facilitator_session() -> int | None:
+    return st.session_state.get(FACILITATOR_SESSION)
+
+
+def set_facilitator_session(session_id: int | None) -> None:
+    st.session_state[FACILITATOR_SESSION] = session_id
+
+
+def flash(page: str, level: str, message: str, story_id: int | None = None) -> None:
+    """A message for the next run of `page` (`success`/`error`/`warning`), optionally tied to one story."""
+    st.session_state[_FLASH.format(page=page)] = (level, message, story_id)
+
+
+def take_flash(page: str) -> tuple[str, str, int | None] | None:
+    return st.session_state.pop(_FLASH.format(page=page), None)
+
+
+def peek_flash(page: str) -> tuple[str, str, int | None] | None:
+    return st.session_state.get(_FLASH.format(page=page))
+
+
+def request_widget_values(values: dict) -> None:
+    """Set widget values at the start of the next run (a drawn widget's value cannot change in its own run)."""
+    st.session_state.setdefault(_SESSIONS_NEXT, {}).update(values)
+
+
+def apply_requested_widget_values() -> None:
+    for key, value in st.session_state.pop(_SESSIONS_NEXT, {}).items():
+        st.session_state[key] = value
+
+
+def prefill(values: dict) -> None:
+    """Initial widget values, set once (the widgets are then created without a default of their own)."""
+    for key, value in values.items():
+        st.session_state.setdefault(key, value)
+
+
+def forget_widgets(prefix: str) -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
+
+
+def widget_value(key: str, default=None):
+    return st.session_state.get(key, default)
+
+
+def picked_stories(story_ids) -> list[int]:
+    """Stories ticked for bulk approval (`moderation.pick.<id>` checkboxes)."""
+    return [i for i in story_ids if st.session_state.get(f"moderation.pick.{i}")]
+
+
+def untick_stories(story_ids) -> None:
+    for story_id in story_ids:
+        st.session_state.pop(f"moderation.pick.{story_id}", None)
+
+
+def moderation_limit(default: int) -> int:
+    return st.session_state.get(_MODERATION_LIMIT, default)
+
+
+def show_more_stories(step: int, default: int) -> None:
+    st.session_state[_MODERATION_LIMIT] = moderation_limit(default) + step

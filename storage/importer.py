@@ -26,6 +26,7 @@ from domain.errors import ImportRejected
 from domain.indicators import meta_for_column
 from domain.models import ImportSummary
 from storage import areas as area_store
+from storage.analysis import relink_stories
 from storage.tables import AreaRow, AuditEventRow, MunicipalityRow
 
 Progress = Callable[[float, str], None]
@@ -373,6 +374,10 @@ def import_kwb(session: Session, path: str | Path, *, gemeente: str, now: dateti
     municipality = area_store.replace_municipality(
         session, code=target.code, name=gemeente_name, source=source, year=year, areas=area_table,
         indicators=result.indicators, values=result.values, now=now)
+    relinked = relink_stories(session, municipality.id, now=now, actor=actor)  # new boundaries, same stories
+    if relinked.changes or relinked.outside:
+        notes.append(f"{len(relinked.changes)} verhalen opnieuw aan hun buurt gekoppeld; {len(relinked.outside)} "
+                     "verhalen liggen nu in geen enkele buurt (ze blijven bewaard en staan op de analysepagina).")
     summary = ImportSummary(
         municipality_code=target.code, municipality_name=gemeente_name, buurten=len(rows),
         wijken=int((area_table["level"] == "wijk").sum()), indicators=[m.key for m in result.indicators],

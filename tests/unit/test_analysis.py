@@ -253,12 +253,12 @@ def test_direction_minus_one_flips_the_reading():
 
 
 @pytest.mark.parametrize("code, lang, expected", [
-    ("A", "nl", "De cijfers over fysieke omgeving zijn gunstiger dan gemiddeld (Score 10,0 tegen gemiddeld 5,0), "
-                "maar 8 van de 10 verhalen (trots of zorg) zijn zorgen; in alle verhalen samen is dat 50%."),
-    ("A", "en", "The figures on physical environment are better than average (Score 10.0 vs. average 5.0), "
-                "but 8 of the 10 stories (proud or concern) are concerns; across all stories it is 50%."),
-    ("C", "nl", "De cijfers over fysieke omgeving zijn ongunstiger dan gemiddeld (Score 0,0 tegen gemiddeld 5,0), "
-                "maar 1 van de 10 verhalen (trots of zorg) is een zorg; in alle verhalen samen is dat 50%."),
+    ("A", "nl", ("De cijfers over fysieke omgeving zijn gunstiger dan gemiddeld (Score 10,0 tegen gemiddeld 5,0), "
+                "maar 8 van de 10 verhalen (trots of zorg) zijn zorgen; in alle verhalen samen is dat 50%.")),
+    ("A", "en", ("The figures on physical environment are better than average (Score 10.0 vs. average 5.0), "
+                "but 8 of the 10 stories (proud or concern) are concerns; across all stories it is 50%.")),
+    ("C", "nl", ("De cijfers over fysieke omgeving zijn ongunstiger dan gemiddeld (Score 0,0 tegen gemiddeld 5,0), "
+                "maar 1 van de 10 verhalen (trots of zorg) is een zorg; in alle verhalen samen is dat 50%.")),
     ("G", "nl", "Te weinig verhalen: 2 met trots of zorg, minstens 3 nodig. Niet gerangschikt."),
     ("H", "en", "No stories on physical environment."),
 ])
