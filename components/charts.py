@@ -76,19 +76,20 @@ def build_divergence_scatter(rows, *, indicator_label: str, unit: str, decimals:
         if part.empty:
             continue
         share = part["concern_share"].astype(float)
+        high = (part["wilson_high"].astype(float) - share).tolist()
+        low = (share - part["wilson_low"].astype(float)).tolist()
         hover = [f"<b>{html.escape(str(r.name), quote=False)}</b><br>"
                  f"{html.escape(indicator_label, quote=False)}: {format_value(r.value, unit, decimals, lang)}<br>"
                  f"{r.concern}/{r.n} · {100 * r.concern_share:.0f}% "
                  f"({100 * r.wilson_low:.0f}–{100 * r.wilson_high:.0f}%)"
                  for r in part.itertuples()]
         fig.add_trace(go.Scatter(
-            x=part["value"].astype(float), y=share, mode="markers", name=name,
+            x=part["value"].astype(float).tolist(), y=share.tolist(), mode="markers", name=name,
             customdata=part["code"].tolist(), hovertext=hover, hoverinfo="text",
             marker={"color": colour, "size": [8 + min(int(n), 30) for n in part["n"]], "opacity": 0.85,
                     "line": {"color": "#ffffff", "width": 1}},
-            error_y={"type": "data", "symmetric": False, "array": (part["wilson_high"].astype(float) - share),
-                     "arrayminus": (share - part["wilson_low"].astype(float)), "color": colour, "thickness": 1.2,
-                     "width": 0}))
+            error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": colour,
+                     "thickness": 1.2, "width": 0}))
     if overall_share is not None:
         fig.add_hline(y=overall_share, line={"color": "#c2410c", "dash": "dash", "width": 1.5},
                       annotation_text=texts["overall"], annotation_position="top left")
