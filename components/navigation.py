@@ -40,9 +40,11 @@ def build_pages(role: str | None) -> dict[str, list]:
     for spec in PAGES:
         if spec.id == "sign_in" and role:
             continue
-        if not may_open(role, spec.id):
-            continue
+        # A page this role may not open is still registered, hidden and without a section, so a typed-in or
+        # bookmarked URL reaches that page's own guard (the sign-in form) instead of the default page.
+        allowed = may_open(role, spec.id)
         page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.default,
+                       visibility="visible" if allowed else "hidden",
                        **({"url_path": spec.url_path} if spec.url_path and not spec.default else {}))
-        sections.setdefault(t(spec.section_key), []).append(page)
+        sections.setdefault(t(spec.section_key) if allowed else "", []).append(page)
     return sections
