@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.moderation import (PENDING, PUBLIC_STATUSES, WITHDRAWN, AuditEvent, ConcurrentModeration,
@@ -35,10 +36,29 @@ def _to_story(row: StoryRow) -> Story:
 def submit_story(session: Session, work_session: WorkSession, story: ValidStory, *, now: datetime,
                  photo: ProcessedPhoto | None = None) -> Receipt:
     """Store a validated story; a repeated submission token returns the first story, not a second one."""
-    if story.submission_token:
-        existing = session.scalar(select(StoryRow).where(StoryRow.submission_token == story.submission_token))
-        if existing is not None:
-            return Receipt(existing.id, None, existing.status, duplicate=True)
+    if story.submission_token and (existing := _by_token(session, story.submission_token)) is not None:
+        return Receipt(existing.id, None, existing.status, duplicate=True)
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                return _insert_story(session, work_session, story, now=now, photo=photo)
+        except IntegrityError:
+            # PostgreSQL lets two transactions pass the check above at once (a double tap reaching two
+            # replicas); the second insert then hits the unique token, and the first story is the answer.
+            # Otherwise two transactions drew the same receipt code: draw again (issue 7).
+            if story.submission_token and (existing := _by_token(session, story.submission_token)) is not None:
+                return Receipt(existing.id, None, existing.status, duplicate=True)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _by_token(session: Session, token: str) -> StoryRow | None:
+    return session.scalar(select(StoryRow).where(StoryRow.submission_token == token))
+
+
+def _insert_story(session: Session, work_session: WorkSession, story: ValidStory, *, now: datetime,
+                  photo: ProcessedPhoto | None) -> Receipt:
     photo_id = None
     if photo is not None:
         photo_id = _secrets.token_hex(16)
@@ -57,6 +77,7 @@ def submit_story(session: Session, work_session: WorkSession, story: ValidStory,
     audit.record(session, AuditEvent("story", row.id, "submit", "resident", now,
                                      detail={"status": row.status, "kiosk": story.kiosk_id or ""},
                                      session_id=work_session.id))
+    session.flush()
     return Receipt(row.id, code, row.status)
 
 

@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 PAGE_FIXTURES = ("projector_page", "tablet_page", "page")
 SERVER_START_TIMEOUT_S = 60
+E2E_ANALYST_PASSWORD = "e2e-analist-wachtwoord"  # test-only: the app server gets its hash
 SERVER_LOG_KEY = pytest.StashKey[Path]()
 
 
@@ -78,7 +79,10 @@ def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
     log = workdir / "streamlit.log"
     request.config.stash[SERVER_LOG_KEY] = log
     port = _free_port()
-    env = {**os.environ, "APP_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
+    from domain.auth import hash_password
+
+    env = {**os.environ, "APP_DB_URL": db_url, "PYTHONUNBUFFERED": "1",
+           "BUURTBEELD_ANALYST_PASSWORD_HASH": hash_password(E2E_ANALYST_PASSWORD)}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     with open(log, "wb") as out:
