@@ -1,0 +1,74 @@
+"""The analysis page in Chromium at 1920×1080, offline: sign in as analyst, pick an indicator, read the
+divergence table, click a row and a scatter point, and get that buurt's stories."""
+from playwright.sync_api import expect
+
+from conftest import E2E_ANALYST_PASSWORD
+from testsupport import wait_for_app_run
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _sign_in_as_analyst(page, base_url: str) -> None:
+    page.goto(base_url)
+    wait_for_app_run(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Inloggen").click()
+    wait_for_app_run(page)
+    page.get_by_test_id("stRadioOption").get_by_text("Analist").click()
+    page.get_by_label("Wachtwoord").fill(E2E_ANALYST_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_text("Ingelogd als")).to_be_visible(timeout=20_000)
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.keyboard.type(option)  # the option list is virtualised; typing filters it
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app_run(page)
+
+
+def _click_table_row(page, row: int) -> None:
+    """Glide's grid is a canvas: click the selection column of data row `row` (35 px rows under a header)."""
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 * row + 17)
+
+
+def test_analyst_reads_divergence_and_opens_a_buurts_stories(app_server, projector_page):
+    page = projector_page
+    _sign_in_as_analyst(page, app_server)
+    page.get_by_test_id("stSidebarNav").get_by_text("Cijfers en verhalen").click()
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name="Cijfers en verhalen per buurt · Voorbeeldstad")).to_be_visible()
+    expect(page.locator(MAP_IFRAME)).to_have_count(2, timeout=30_000)
+    for frame in (page.frame_locator(MAP_IFRAME).nth(0), page.frame_locator(MAP_IFRAME).nth(1)):
+        expect(frame.locator(".leaflet-container")).to_be_visible(timeout=30_000)
+
+    # a neutral indicator gets its paired topic and an explicit reading; then back to the overall score
+    _choose(page, "Indicator", "Gemiddelde WOZ-waarde")
+    expect(page.get_by_role("combobox", name="Vergelijken met verhalen over")).to_have_value("Woningvoorraad")
+    _choose(page, "Indicator", "Leefbaarometer: totaalscore")
+    expect(page.get_by_text("De grootste verschillen in gewone taal")).to_be_visible(timeout=20_000)
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid.get_by_test_id("glide-cell-2-0")).to_have_text("Tarwestraat e.o.")  # Buurt column, rank 1
+    expect(grid.get_by_test_id("glide-cell-2-1")).to_have_text("Werfkade")
+
+    _click_table_row(page, 0)  # rank 1: Tarwestraat e.o.
+    expect(page.get_by_role("heading", name="Goedgekeurde verhalen uit Tarwestraat e.o. (5)")).to_be_visible(
+        timeout=20_000)
+    expect(page.get_by_text("Iedereen kent iedereen in de Tarwestraat", exact=False)).to_be_visible()
+
+    # the scatter tells the same story: click Werfkade's point (ranked, far right at 100 % concerns)
+    chart = page.get_by_test_id("stPlotlyChart")
+    chart.scroll_into_view_if_needed()
+    point = chart.locator(".scatterlayer .trace").first.locator("path.point")
+    expect(point).to_have_count(2)
+    boxes = [point.nth(i).bounding_box() for i in range(2)]
+    right = max(boxes, key=lambda b: b["x"])
+    page.mouse.click(right["x"] + right["width"] / 2, right["y"] + right["height"] / 2)
+    expect(page.get_by_role("heading", name="Goedgekeurde verhalen uit Werfkade (4)")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("racebaan", exact=False)).to_be_visible()
+
+    assert page.external_requests == []
+    assert page.page_errors == []
+    expect(page.get_by_test_id("stException")).to_have_count(0)
