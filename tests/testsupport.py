@@ -2,7 +2,16 @@
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,3 +67,79 @@ def wait_for_app_run(page, *, timeout: float = 30_000, settle_ms: int = 100) -> 
         raise AssertionError("Streamlit reports a compilation error in the app script")
     if settle_ms:
         page.wait_for_timeout(settle_ms)
+
+
+# ---------------------------------------------------------------- app servers and databases (issue 7)
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server output)"
+
+
+def wait_for_health(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    """Poll `/_stcore/health` until it answers "ok"; raise with the server's output if it dies or never does."""
+    deadline = time.monotonic() + timeout
+    last_error = "no answer yet"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode} before it was healthy.\n"
+                               f"--- server output ---\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200 and response.read().strip() == b"ok":
+                    return
+        except (urllib.error.URLError, OSError) as err:
+            last_error = str(err)
+        time.sleep(0.2)
+    raise RuntimeError(f"streamlit not healthy at {url} after {timeout:.0f} s ({last_error}).\n"
+                       f"--- server output ---\n{tail(log)}")
+
+
+@contextmanager
+def start_app_server(env: Mapping[str, str], port: int, *, log: Path, timeout: float = 60) -> Iterator[str]:
+    """`streamlit run app.py` on 127.0.0.1:`port` with exactly `env` (e.g. `{**os.environ, "APP_DB_URL": …}`);
+    yields its base URL once healthy, output goes to `log`; stopped (terminate, then kill) on exit."""
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=out,
+                                stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url, proc, log, timeout)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextmanager
+def fresh_pg_database(base_url: str, prefix: str = "buurtbeeld_x") -> Iterator[str]:
+    """A new, empty database next to the one in `base_url` (the role needs CREATEDB), dropped afterwards."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()

@@ -90,7 +90,7 @@ _start = None
 
 
 def init_process_writer(start) -> None:
-    """Initializer of a spawned writer process: the barrier that lines the writers up before each burst."""
+    """Initializer of a spawned writer process: the barrier that lines the processes up before each task."""
     global _start
     _start = start
 
@@ -103,6 +103,15 @@ def process_writer(url: str, session_id: int, prefix: str, count: int) -> list[S
         return submit_burst(factory, session_id, prefix, count)
     finally:
         factory.kw["bind"].dispose()
+
+
+def process_migrate(url: str) -> str:
+    """A task for a spawned process: migrate at the same moment as the others, as replicas starting at once."""
+    from storage.db import run_migrations
+
+    _start.wait(timeout=120)
+    run_migrations(url)
+    return "ok"
 
 
 def stored_story_ids_by_code(factory, codes: list[str]) -> dict[str, int | None]:

@@ -1,13 +1,15 @@
 """Reliability under load on both backends (issue 7): 20 writers × 50 stories from threads and from spawned
 processes all arrive, once each, with no error for any resident; a double tap reaching the database twice
-at the same moment stores one story; many facilitators acting on one story: one act wins per version."""
+at the same moment stores one story; many facilitators acting on one story: one act wins per version;
+replicas starting at once on an empty database all migrate."""
 import multiprocessing
+import os
 import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.exc import OperationalError
 
 import load_workers
@@ -16,6 +18,9 @@ from storage import audit, stories
 from storage.db import read_scope, write_scope
 from storage.retry import is_locked_error
 from storage.tables import AuditEventRow, StoryRow
+from testsupport import REPO_ROOT, fresh_pg_database
+
+PG_URL_ENV = "BUURTBEELD_TEST_PG_URL"
 
 WRITERS, STORIES_EACH = 20, 50
 JOIN_TIMEOUT_S = 120
@@ -80,6 +85,36 @@ def test_20_processes_times_50_stories_all_arrive_once(session_factory, db_url, 
                for n in range(WRITERS)]
     submitted = [s for future in futures for s in future.result(timeout=JOIN_TIMEOUT_S)]
     assert_all_stored(session_factory, work_session.id, submitted, WRITERS * STORIES_EACH)
+
+
+def migration_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(REPO_ROOT / "migrations")).get_current_head()
+
+
+@pytest.fixture
+def empty_db_url(db_url, db_backend, tmp_path):
+    """A database without any tables yet (`db_url` is requested only for its skip-or-fail on PostgreSQL)."""
+    if db_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with fresh_pg_database(os.environ[PG_URL_ENV], "buurtbeeld_m") as url:
+        yield url
+
+
+def test_replicas_starting_at_once_on_an_empty_database_all_migrate(empty_db_url, writer_processes):
+    # Each replica runs the migrations on its first page (components/deps.py); on a fresh database they
+    # used to trip over each other creating alembic_version (migrations/env.py now serialises them).
+    futures = [writer_processes.submit(load_workers.process_migrate, empty_db_url) for _ in range(WRITERS)]
+    assert [f.result(timeout=JOIN_TIMEOUT_S) for f in futures] == ["ok"] * WRITERS
+    engine = create_engine(empty_db_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [(migration_head(),)]
+            assert "stories" in inspect(conn).get_table_names()
+    finally:
+        engine.dispose()
 
 
 def test_a_double_tap_arriving_twice_at_once_stores_one_story(session_factory, work_session):
