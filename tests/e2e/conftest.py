@@ -28,6 +28,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 PAGE_FIXTURES = ("projector_page", "tablet_page", "page")
 SERVER_START_TIMEOUT_S = 60
 E2E_ANALYST_PASSWORD = "e2e-analist-wachtwoord"  # test-only: the app server gets its hash
+E2E_FACILITATOR_PASSWORD = "e2e-begeleider-wachtwoord"  # test-only, likewise
 SERVER_LOG_KEY = pytest.StashKey[Path]()
 
 
@@ -82,7 +83,8 @@ def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
     from domain.auth import hash_password
 
     env = {**os.environ, "APP_DB_URL": db_url, "PYTHONUNBUFFERED": "1",
-           "BUURTBEELD_ANALYST_PASSWORD_HASH": hash_password(E2E_ANALYST_PASSWORD)}
+           "BUURTBEELD_ANALYST_PASSWORD_HASH": hash_password(E2E_ANALYST_PASSWORD),
+           "BUURTBEELD_FACILITATOR_PASSWORD_HASH": hash_password(E2E_FACILITATOR_PASSWORD)}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     with open(log, "wb") as out:
