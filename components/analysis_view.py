@@ -25,6 +25,7 @@ from domain.text import safe_text
 STORY_FILLS = {-1: "#d6604d", 0: "#f7f7f7", 1: "#4393c3"}  # more concerns / around / fewer (maps.JUDGED)
 NO_STORIES_FILL = "#ebe7de"
 TOP_SENTENCES = 5
+SELECTED_OUTLINE = "#c2410c"
 
 
 def _md(text: str) -> str:
@@ -133,6 +134,17 @@ def build_story_layer(features_json: str, cells: dict[str, StoryCell]) -> folium
 
 def build_story_layers(result: Analysis, buurt_json: str, wijk_json: str, lang: str) -> list[folium.FeatureGroup]:
     return [build_story_layer(buurt_json, story_cells(result, result.area, lang)), maps.build_outline_layer(wijk_json)]
+
+
+def build_selection_layer(features_json: str, code: str | None) -> folium.FeatureGroup:
+    """A thick outline around the selected buurt, the same on both maps (not clickable)."""
+    collection = json.loads(features_json)
+    features = [f for f in collection["features"] if code and f["id"] == code]
+    group = folium.FeatureGroup(name="selected")
+    folium.GeoJson({"type": "FeatureCollection", "features": features}, name="selected", interactive=False,
+                   style_function=lambda f: {"fill": False, "color": SELECTED_OUTLINE, "weight": 4}).add_to(group)
+    maps.stabilise_ids(group, "selected")
+    return group
 
 
 def _z(value) -> str:
@@ -266,6 +278,7 @@ def render_divergence(result: Analysis, meta: IndicatorMeta, average: float | No
     rows = (event or {}).get("selection", {}).get("rows", [])
     if state.take_new_click(f"{state.ANALYSIS_TABLE}.handled", {"rows": rows, "codes": codes[:1]}) and rows:
         state.set_analysis_buurt(codes[rows[0]])
+        st.rerun()  # so both maps and the scatter mark the buurt too
     none = int((frame["status"] == analysis.NO_STORIES).sum())
     if none:
         st.caption(t("analysis.no_story_buurten", count=none))
@@ -278,7 +291,7 @@ def render_divergence(result: Analysis, meta: IndicatorMeta, average: float | No
     label = meta.label(lang)
     figure = charts.build_divergence_scatter(
         frame, indicator_label=label, unit=meta.unit, decimals=meta.decimals, average=average,
-        overall_share=prior.mean if prior else None, lang=lang,
+        overall_share=prior.mean if prior else None, lang=lang, selected=state.get(state.ANALYSIS_BUURT),
         texts={"ranked": t("analysis.scatter_ranked"), "too_few": t("analysis.scatter_too_few"),
                "overall": t("analysis.scatter_overall", share=_pct(prior.mean if prior else None, lang)),
                "average": t("analysis.scatter_average", value=analysis.value_text(average, meta, lang)),
@@ -290,6 +303,7 @@ def render_divergence(result: Analysis, meta: IndicatorMeta, average: float | No
     if state.take_new_click(f"{state.ANALYSIS_SCATTER}.handled", {"points": points}) and points:
         code = points[0].get("customdata")
         state.set_analysis_buurt(code[0] if isinstance(code, list) else code)
+        st.rerun()
 
 
 def render_buurt_stories(result: Analysis, lang: str) -> None:
@@ -334,7 +348,7 @@ def who_spoke_display(who: analysis.WhoSpoke, column: str, lang: str) -> pd.Data
     frame = {t("analysis.who_group"): [r.label(lang) for r in rows],
              t("analysis.who_count"): [hidden if r.count is None else str(r.count) for r in rows],
              t("analysis.who_share"): [hidden if r.count is None else _pct(r.share, lang) for r in rows]}
-    if column == "age":
+    if column == "age" and any(r.population_share is not None for r in rows):
         frame[t("analysis.who_population")] = [_pct(r.population_share, lang) for r in rows]
     return pd.DataFrame(frame)
 
@@ -367,6 +381,10 @@ def render_who_spoke(result: Analysis, numbers: pd.DataFrame, k: int, lang: str)
         st.dataframe(who_spoke_display(who, "relation", lang), hide_index=True, width="stretch")
 
 
+def _points(share_difference: float, lang: str) -> str:
+    return format_number(float(round(100 * share_difference)), 0, lang)  # whole points, never "-0"
+
+
 def compare_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     language = lang if lang in ("nl", "en") else "nl"
 
@@ -383,7 +401,7 @@ def compare_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("analysis.col.share_b"): [interval(*v) for v in zip(frame["share_b"], frame["low_b"], frame["high_b"])],
         t("analysis.col.difference"): [
             "" if d is None or pd.isna(d) else
-            f"{format_number(100 * d, 0, lang)} pp ({format_number(100 * lo, 0, lang)} – {format_number(100 * hi, 0, lang)})"
+            f"{_points(d, lang)} pp ({_points(lo, lang)} – {_points(hi, lang)})"
             for d, lo, hi in zip(frame["difference"], frame["difference_low"], frame["difference_high"])],
     })
 

@@ -65,7 +65,8 @@ TOO_FEW_MARKER = "#9a9a9a"
 
 
 def build_divergence_scatter(rows, *, indicator_label: str, unit: str, decimals: int, average: float | None,
-                             overall_share: float | None, lang: str = "nl", texts: dict[str, str]) -> go.Figure:
+                             overall_share: float | None, lang: str = "nl", texts: dict[str, str],
+                             selected: str | None = None) -> go.Figure:
     """One point per buurt with stories and a known figure: x = indicator, y = concern share with its Wilson
     interval as error bars; ranked buurten blue, "too few stories" grey. `customdata` holds the buurt code,
     so a click (`on_select`) tells which buurt was chosen. `texts` holds the translated labels."""
@@ -90,17 +91,23 @@ def build_divergence_scatter(rows, *, indicator_label: str, unit: str, decimals:
                     "line": {"color": "#ffffff", "width": 1}},
             error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": colour,
                      "thickness": 1.2, "width": 0}))
+    chosen = rows[(rows["code"] == selected) & rows["value"].notna() & rows["concern_share"].notna()]
+    if len(chosen):
+        fig.add_trace(go.Scatter(
+            x=chosen["value"].astype(float).tolist(), y=chosen["concern_share"].astype(float).tolist(),
+            mode="markers", hoverinfo="skip", showlegend=False, customdata=chosen["code"].tolist(),
+            marker={"size": 26, "color": "rgba(0,0,0,0)", "line": {"color": "#c2410c", "width": 3}}))
     if overall_share is not None:
         fig.add_hline(y=overall_share, line={"color": "#c2410c", "dash": "dash", "width": 1.5},
                       annotation_text=texts["overall"], annotation_position="top left")
     if average is not None:
         fig.add_vline(x=average, line={"color": "#1d1d1b", "dash": "dot", "width": 1.5},
-                      annotation_text=texts["average"], annotation_position="bottom right")
+                      annotation_text=texts["average"], annotation_position="top right")
     fig.update_layout(
         height=440, margin={"l": 10, "r": 20, "t": 40, "b": 50}, plot_bgcolor="#ffffff",
         paper_bgcolor="rgba(0,0,0,0)", font={"size": 14}, clickmode="event+select", dragmode=False,
         title={"text": html.escape(texts["title"], quote=False), "font": {"size": 16}},
         xaxis={"title": html.escape(texts["x"], quote=False), "gridcolor": "#eeeeee"},
         yaxis={"title": texts["y"], "range": [-0.03, 1.03], "tickformat": ".0%", "gridcolor": "#eeeeee"},
-        legend={"orientation": "h", "y": -0.18})
+        legend={"orientation": "h", "y": -0.18}, separators=",." if lang == "nl" else ".,")
     return fig

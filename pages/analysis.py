@@ -57,18 +57,21 @@ right.markdown(f"**{t('analysis.map_stories', topic=analysis_view.topic_label(pa
 if stats is not None:
     with left:
         base = maps.build_base_map(bounds, tile_url=settings.tile_url, attribution=settings.tile_attribution)
-        clicks.append((state.ANALYSIS_STATS_MAP, maps.render_map(base, stats.layers, key=state.ANALYSIS_STATS_MAP,
+        layers = [*stats.layers, analysis_view.build_selection_layer(buurt_json, state.get(state.ANALYSIS_BUURT))]
+        clicks.append((state.ANALYSIS_STATS_MAP, maps.render_map(base, layers, key=state.ANALYSIS_STATS_MAP,
                                                                  height=480)))
         st.markdown(stats.legend_html, unsafe_allow_html=True)  # maps.build_legend_html escapes all text
 with right:
     base = maps.build_base_map(bounds, tile_url=settings.tile_url, attribution=settings.tile_attribution)
-    layers = analysis_view.build_story_layers(result, buurt_json, wijk_json, lang)
+    layers = [*analysis_view.build_story_layers(result, buurt_json, wijk_json, lang),
+              analysis_view.build_selection_layer(buurt_json, state.get(state.ANALYSIS_BUURT))]
     clicks.append((state.ANALYSIS_STORIES_MAP, maps.render_map(base, layers, key=state.ANALYSIS_STORIES_MAP,
                                                                height=480)))
     st.markdown(analysis_view.story_legend(result, lang), unsafe_allow_html=True)  # escaped builder
 for key, returned in clicks:
     if click := state.take_new_click(f"{key}.handled", returned.get("last_object_clicked")):
         state.set_analysis_buurt(area_at(result.area, click["lat"], click["lng"]))
+        st.rerun()
 
 divergence_tab, table_tab, who_tab, sessions_tab = st.tabs(
     [t("analysis.tab.divergence"), t("analysis.tab.table"), t("analysis.tab.who"), t("analysis.tab.sessions")])
