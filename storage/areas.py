@@ -62,6 +62,7 @@ def upsert_indicators(session: Session, indicators: Sequence[IndicatorMeta]) -> 
     ids: dict[str, int] = {}
     existing = {r.key: r for r in session.scalars(
         select(IndicatorRow).where(IndicatorRow.key.in_([m.key for m in indicators])))}
+    changed: list[int] = []
     for meta in indicators:
         fields = {"label_nl": meta.label_nl, "label_en": meta.label_en, "unit": meta.unit,
                   "direction": meta.direction, "source": meta.source, "year": meta.year,
@@ -70,10 +71,18 @@ def upsert_indicators(session: Session, indicators: Sequence[IndicatorMeta]) -> 
         if row is None:
             row = IndicatorRow(key=meta.key, **fields)
             session.add(row)
-        else:
+        elif any(getattr(row, name) != value for name, value in fields.items()):
+            changed.append(row.id)
             for name, value in fields.items():
                 setattr(row, name, value)
     session.flush()
+    if changed:
+        # Metadata is shared by all gemeenten: bump the version (the cache key, components/deps.py) of every
+        # gemeente with values for it, or other replicas keep showing the old label or direction (issue 7).
+        users = (select(AreaRow.municipality_id).join(IndicatorValueRow, IndicatorValueRow.area_id == AreaRow.id)
+                 .where(IndicatorValueRow.indicator_id.in_(changed)))
+        session.execute(update(MunicipalityRow).where(MunicipalityRow.id.in_(users))
+                        .values(version=MunicipalityRow.version + 1))
     for row in session.scalars(select(IndicatorRow).where(IndicatorRow.key.in_([m.key for m in indicators]))):
         ids[row.key] = row.id
     return ids
