@@ -36,8 +36,12 @@ CHROME_CSS = """<style>
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label {min-height: 44px; align-items: center}
 [data-testid="stRadio"] [role="radiogroup"] {gap: 0.15rem}
 [data-testid="stExpander"] summary {min-height: 48px}
+[data-testid="stSelectbox"] [role="group"], [data-testid="stTextInputRootElement"] {min-height: 48px}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, .bb-count {color: #5a5954; opacity: 1}
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none}
 [data-testid="stFileUploaderDropzone"] button, [data-testid="stCameraInput"] button {min-height: 48px}
+.bb-count {font-size: .9rem; text-align: end; margin-top: -.6rem}
+.bb-count.bb-over {color: #b00020; font-weight: 600}
 .bb-receipt {font: 700 2.6rem/1.2 ui-monospace, monospace; letter-spacing: .12em; direction: ltr;
   unicode-bidi: isolate; display: inline-block; padding: .3em .6em; border: 3px dashed #1f5f8b; border-radius: 10px}
 </style>"""
@@ -66,6 +70,13 @@ CLIENT_SCRIPT = """<div id="bb-kiosk-client" hidden></div><script>
     });
   }
   if (k.timer) { return; }
+  doc.addEventListener('input', function (event) {
+    var box = event.target, counter = doc.querySelector('.bb-count');
+    if (!counter || !box.matches || !box.matches('.st-key-kiosk-text textarea')) { return; }
+    var n = Array.from(box.value.normalize('NFC').trim()).length, limit = Number(counter.dataset.limit);
+    counter.textContent = n + ' / ' + limit + ' ' + counter.dataset.unit + (n > limit ? ' · ' + counter.dataset.over : '');
+    counter.classList.toggle('bb-over', n > limit);
+  }, true);
   k.timer = window.setInterval(function () {
     listen(doc);
     Array.prototype.forEach.call(doc.querySelectorAll('iframe'), function (frame) {
@@ -262,18 +273,22 @@ def render_thanks(receipt: Receipt, idle_seconds: int) -> None:
 
 def render_withdraw() -> None:
     """Withdraw a story with its receipt code, from any kiosk; a few wrong codes per browser session."""
-    with st.expander(t("kiosk.withdraw.title"), icon=":material/undo:"):
+    notice = state.take_kiosk_withdraw_notice()
+    blocked = state.kiosk_withdraw_failures() >= MAX_WITHDRAW_FAILURES
+    if notice is not None or blocked:
+        state.put(state.KIOSK_WITHDRAW_OPEN, True)
+    # A key and on_change keep the open/closed state on the server, so a rerun never folds it shut.
+    with st.expander(t("kiosk.withdraw.title"), icon=":material/undo:", key=state.KIOSK_WITHDRAW_OPEN,
+                     on_change="rerun"):
         st.write(t("kiosk.withdraw.body"))
-        blocked = state.kiosk_withdraw_failures() >= MAX_WITHDRAW_FAILURES
         st.text_input(t("kiosk.withdraw.code"), key=state.KIOSK_WITHDRAW_CODE, max_chars=12, placeholder="K7-4QF",
                       disabled=blocked)
         st.button(t("kiosk.withdraw.go"), key=state.KIOSK_WITHDRAW, on_click=_withdraw, disabled=blocked)
-        notice = state.take_kiosk_withdraw_notice()
-        if blocked and (notice is None or notice[1] != "kiosk.withdraw.done"):
-            notice = ("error", "kiosk.withdraw.blocked", {})
-        if notice:
-            level, key, params = notice
-            getattr(st, level)(t(key, **params))
+    if blocked and (notice is None or notice[1] != "kiosk.withdraw.done"):
+        notice = ("error", "kiosk.withdraw.blocked", {})
+    if notice:  # outside the expander, so it shows even if the expander is folded
+        level, key, params = notice
+        getattr(st, level)(t(key, **params))
 
 
 def _withdraw() -> None:

@@ -155,6 +155,7 @@ KIOSK_SUBMIT = "kiosk.submit"
 KIOSK_AGAIN = "kiosk.again"
 KIOSK_WITHDRAW_CODE = "kiosk.withdraw_code"
 KIOSK_WITHDRAW = "kiosk.withdraw"
+KIOSK_WITHDRAW_OPEN = "kiosk.withdraw_open"
 KIOSK_JOIN_CODE = "kiosk.join_code"
 KIOSK_JOIN = "kiosk.join"
 KIOSK_HANDLED_CLICK = "kiosk.handled_click"
@@ -213,9 +214,11 @@ def kiosk_photo_memo(upload_id: str, compute):
 
 
 def kiosk_finish(receipt) -> None:
-    """The story is stored: keep only the receipt for the thank-you screen, forget the draft's own state."""
-    for key in (_KIOSK_PIN, _KIOSK_RECENTRE, _KIOSK_TOKEN, _KIOSK_PHOTO_MEMO, KIOSK_HANDLED_CLICK,
-                KIOSK_HANDLED_CENTER):
+    """The story is stored: keep only the receipt for the thank-you screen, forget the draft's own state.
+
+    The last handled tap stays: the browser may send the old map value once more with the next run, and it
+    must not place the previous resident's pin again."""
+    for key in (_KIOSK_PIN, _KIOSK_RECENTRE, _KIOSK_TOKEN, _KIOSK_PHOTO_MEMO):
         st.session_state.pop(key, None)
     st.session_state[_KIOSK_RECEIPT] = receipt
 

@@ -5,6 +5,7 @@ Each `render_*` draws one part and returns what the resident chose; `build_draft
 """
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,10 +14,10 @@ import geopandas as gpd
 import streamlit as st
 
 from components import maps, state
-from components.i18n import t
-from domain.kiosk import map_point, prompt_for, split_topic, topic_options
+from components.i18n import t, translate
+from domain.kiosk import THEME_PREFIX, map_point, prompt_for, split_topic, topic_options
 from domain.photos import MAX_UPLOAD_BYTES, ProcessedPhoto, process_photo
-from domain.stories import AGE_BANDS, RELATIONS, StoryDraft, SubmissionRejected
+from domain.stories import AGE_BANDS, RELATIONS, StoryDraft, SubmissionRejected, clean_text
 
 MAP_HEIGHT = 430
 PIN_ZOOM = 15  # after the first tap: close enough to nudge precisely, buurt names shown
@@ -169,23 +170,36 @@ class StoryFields:
 
 def render_story_fields(kinds: tuple[str, ...], prompts: dict, themes: tuple[str, ...], *, lang: str,
                         max_chars: int) -> StoryFields:
+    """Kind (the session's prompts, appreciative-inquiry order), the story with a live count, a topic.
+
+    The text box has no hard `max_chars`: Streamlit would cut a longer paste off silently. The count
+    below it turns red past the limit and the submit then says so, with nothing lost."""
     st.subheader(t("kiosk.what.title"), anchor=False)
     kind = st.radio(t("kiosk.what.kind"), list(kinds), index=None, key=state.KIOSK_KIND,
-                    format_func=lambda k: prompt_for(k, lang, prompts, lambda kk: t(f"kiosk.kind.{kk}.prompt")))
-    text = st.text_area(t("kiosk.what.text"), key=state.KIOSK_TEXT, max_chars=max_chars, height=160,
-                        placeholder=t("kiosk.what.text_placeholder"), help=t("kiosk.what.text_help", limit=max_chars))
-    options = topic_options(themes)
-    topic = st.selectbox(t("kiosk.what.topic"), options, index=None, key=state.KIOSK_TOPIC,
-                         format_func=_topic_label, placeholder=t("kiosk.what.topic_placeholder"))
+                    format_func=lambda k: prompt_for(k, lang, prompts,
+                                                     lambda kk: translate(lang, f"kiosk.kind.{kk}.prompt")))
+    text = st.text_area(t("kiosk.what.text"), key=state.KIOSK_TEXT, height=160,
+                        placeholder=t("kiosk.what.text_placeholder"))
+    st.html(character_count_html(len(clean_text(text or "")), max_chars, unit=t("kiosk.what.count_unit"),
+                                 over=t("kiosk.what.over_limit")))
+    topic = st.selectbox(t("kiosk.what.topic"), topic_options(themes), index=None, key=state.KIOSK_TOPIC,
+                         format_func=lambda option: topic_label(option, lang),
+                         placeholder=t("kiosk.what.topic_placeholder"))
     return StoryFields(kind, text or "", topic)
 
 
-def _topic_label(option: str) -> str:
-    from domain.kiosk import THEME_PREFIX
+def character_count_html(count: int, limit: int, *, unit: str, over: str) -> str:
+    """The count under the story box: numbers and our own words only (the page script keeps it live)."""
+    over_limit = count > limit
+    text = f"{int(count)} / {int(limit)} {unit}" + (f" · {over}" if over_limit else "")
+    return (f"<div class='bb-count{' bb-over' if over_limit else ''}' data-limit='{int(limit)}' "
+            f"data-unit='{html.escape(unit)}' data-over='{html.escape(over)}'>{html.escape(text)}</div>")
 
+
+def topic_label(option: str, lang: str) -> str:
     if option.startswith(THEME_PREFIX):
         return option.removeprefix(THEME_PREFIX)
-    return t(f"kiosk.dimension.{option}")
+    return translate(lang, f"kiosk.dimension.{option}")
 
 
 # ---------------------------------------------------------------- photo
@@ -218,13 +232,13 @@ def check_photo(data: bytes) -> PhotoResult:
 
 # ---------------------------------------------------------------- who and consent
 
-def render_profile() -> tuple[str | None, str | None]:
+def render_profile(lang: str) -> tuple[str | None, str | None]:
     st.subheader(t("kiosk.who.title"), anchor=False)
     st.caption(t("kiosk.who.help"))
     age = st.pills(t("kiosk.who.age"), list(AGE_BANDS), key=state.KIOSK_AGE,
-                   format_func=lambda band: t(f"kiosk.age.{band}"))
+                   format_func=lambda band: translate(lang, f"kiosk.age.{band}"))
     relation = st.pills(t("kiosk.who.relation"), list(RELATIONS), key=state.KIOSK_RELATION,
-                        format_func=lambda rel: t(f"kiosk.relation.{rel}"))
+                        format_func=lambda rel: translate(lang, f"kiosk.relation.{rel}"))
     return age, relation
 
 

@@ -30,6 +30,7 @@ SERVER_START_TIMEOUT_S = 60
 E2E_ANALYST_PASSWORD = "e2e-analist-wachtwoord"  # test-only: the app server gets its hash
 E2E_FACILITATOR_PASSWORD = "e2e-begeleider-wachtwoord"  # test-only, likewise
 SERVER_LOG_KEY = pytest.StashKey[Path]()
+SERVER_DB_KEY = pytest.StashKey[str]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -79,6 +80,7 @@ def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
     db_url = copy_sqlite(seeded_db_url, workdir / "e2e.db")
     log = workdir / "streamlit.log"
     request.config.stash[SERVER_LOG_KEY] = log
+    request.config.stash[SERVER_DB_KEY] = db_url
     port = _free_port()
     from domain.auth import hash_password
 
@@ -100,6 +102,13 @@ def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server_db_url(app_server: str, request: pytest.FixtureRequest) -> str:
+    """URL of the SQLite database the `app_server` uses: read it to check what a flow stored, or add a
+    session a test needs (the server reads sessions and stories fresh on every run)."""
+    return request.config.stash[SERVER_DB_KEY]
 
 
 # ---------------------------------------------------------------- the browser

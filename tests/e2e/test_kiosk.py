@@ -1,0 +1,406 @@
+"""The resident kiosk in Chromium on a 768×1024 touch screen, offline: tap the map inside the iframe, nudge the
+pin by dragging the map with a finger, fill the form with a photo, submit, read the receipt, and find the story
+in the database with the right buurt; the no-map path; the idle reset; withdrawal; Arabic right-to-left; markup
+that never runs; one story for a double tap; no way out of the kiosk; an accessibility scan and touch targets.
+
+Each test works in its own werksessie so the demo session other browser tests look at stays as it was."""
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from kiosksupport import (ALL_LANGUAGES, buurt_at, buurt_name, buurt_point, count_texts, make_session, story,
+                          story_by_receipt, stories_with_token)
+from testsupport import wait_for_app_run
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+KERKBUURT = "BU99990102"
+RECEIPT = re.compile(r"^[2-9A-Z]{2}-[2-9A-Z]{3}$")
+
+
+# ---------------------------------------------------------------- helpers
+
+def open_kiosk(page, app_server: str, code: str, **params) -> None:
+    query = "&".join(f"{k}={v}" for k, v in {"kiosk": 1, "session": code, **params}.items())
+    page.goto(f"{app_server}/?{query}")
+    wait_for_app_run(page)
+
+
+def map_frame(page):
+    expect(page.locator(MAP_IFRAME)).to_be_visible(timeout=30_000)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_function("() => window.map && document.querySelector('.leaflet-overlay-pane canvas')",
+                            timeout=30_000)
+    return frame
+
+
+def screen_point(page, frame, lat: float, lon: float) -> tuple[float, float]:
+    """Where (lat, lon) is on the page, for a finger."""
+    inner = frame.evaluate("([lat, lon]) => window.map.latLngToContainerPoint([lat, lon])", [lat, lon])
+    box = page.locator(MAP_IFRAME).bounding_box()
+    return box["x"] + inner["x"], box["y"] + inner["y"]
+
+
+def finger_drag(page, start: tuple[float, float], end: tuple[float, float], steps: int = 10) -> None:
+    """A real one-finger drag (touch events through the DevTools protocol; Playwright has only `tap`)."""
+    cdp = page.context.new_cdp_session(page)
+    (x0, y0), (x1, y1) = start, end
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for i in range(1, steps + 1):
+        point = {"x": x0 + (x1 - x0) * i / steps, "y": y0 + (y1 - y0) * i / steps}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def pin_state(frame) -> str:
+    classes = frame.evaluate("() => window.map.getContainer().className")
+    return "inside" if "bb-pin-inside" in classes else "outside" if "bb-pin-outside" in classes else "none"
+
+
+def story_box(page):
+    return page.get_by_role("textbox", name="Schrijf uw verhaal")
+
+
+def fill_and_send(page, text: str, *, kind: str = "Wat kan beter?", consent: bool = True) -> None:
+    page.get_by_text(kind, exact=True).tap()
+    wait_for_app_run(page)
+    story_box(page).fill(text)
+    story_box(page).blur()
+    wait_for_app_run(page)
+    if consent:
+        page.get_by_text("Ik heb dit gelezen en doe mee").tap()
+        wait_for_app_run(page)
+    page.get_by_role("button", name="Verhaal versturen").tap()
+
+
+def receipt_on_screen(page) -> str:
+    expect(page.get_by_role("heading", name="Dank u wel!")).to_be_visible(timeout=20_000)
+    code = page.locator(".bb-receipt").inner_text().strip()
+    assert RECEIPT.match(code), code
+    return code
+
+
+def no_map(page, buurt: str, place: str = "") -> None:
+    page.get_by_text("Ik gebruik liever geen kaart").tap()
+    wait_for_app_run(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Uw buurt").click()
+    page.keyboard.type(buurt)
+    page.get_by_role("option", name=buurt, exact=True).click()
+    wait_for_app_run(page)
+    if place:
+        page.get_by_role("textbox", name="Straat of plek (mag u leeg laten)").fill(place)
+        page.keyboard.press("Tab")
+        wait_for_app_run(page)
+
+
+def gps_photo() -> bytes:
+    image = Image.new("RGB", (1200, 800), (40, 120, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 5.0, 30.0), 3: "E", 4: (5.0, 7.0, 12.0)})
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def assert_offline_and_clean(page) -> None:
+    assert page.external_requests == []
+    assert page.page_errors == []
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+# ---------------------------------------------------------------- the main flow
+
+def test_tap_nudge_photo_submit_receipt_and_stored_with_its_buurt(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: tik en schuif")
+    started = time.monotonic()
+    open_kiosk(page, app_server, code)
+    frame = map_frame(page)
+    assert pin_state(frame) == "none"
+
+    # tap inside Kerkbuurt
+    lat, lon = buurt_point(app_server_db_url, KERKBUURT)
+    x, y = screen_point(page, frame, lat, lon)
+    page.touchscreen.tap(x, y)
+    expect(page.get_by_text("De speld staat in Kerkbuurt.")).to_be_visible(timeout=20_000)
+    frame.wait_for_function("() => window.map.getContainer().classList.contains('bb-pin-inside')")
+    frame.wait_for_function("() => window.map.getZoom() === 15")
+
+    # nudge: drag the map with a finger; the spot under the centre pin moves
+    box = page.locator(MAP_IFRAME).bounding_box()
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before = frame.evaluate("() => window.map.getCenter()")
+    finger_drag(page, middle, (middle[0] + 70, middle[1] - 50))
+    frame.wait_for_function("b => { const c = window.map.getCenter(); return c.lat !== b.lat || c.lng !== b.lng; }",
+                            arg=before)
+    centre = frame.evaluate("() => window.map.getCenter()")
+    nudged_buurt = buurt_at(app_server_db_url, centre["lat"], centre["lng"])
+    assert nudged_buurt is not None
+    expect(page.get_by_text(f"De speld staat in {buurt_name(app_server_db_url, nudged_buurt)}.")).to_be_visible(
+        timeout=20_000)
+    wait_for_app_run(page)
+    assert frame.evaluate("() => window.map.getZoom()") == 15  # the map stayed where the resident put it
+
+    # the form, with a photo that carries GPS in its EXIF
+    page.get_by_text("Waar bent u trots op?", exact=True).tap()
+    wait_for_app_run(page)
+    story_box(page).fill("De nieuwe bankjes bij de kerk zijn een succes.")
+    expect(page.locator(".bb-count")).to_have_text("46 / 1000 tekens")  # live, before the box is left
+    story_box(page).blur()
+    wait_for_app_run(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        files=[{"name": "bankjes.jpg", "mimeType": "image/jpeg", "buffer": gps_photo()}])
+    expect(page.get_by_text("Zo wordt uw foto opgeslagen.")).to_be_visible(timeout=20_000)
+    page.get_by_role("radio", name="65 of ouder").tap()
+    wait_for_app_run(page)
+    page.get_by_role("radio", name="hier woont").tap()
+    wait_for_app_run(page)
+    page.get_by_text("Ik heb dit gelezen en doe mee").tap()
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Verhaal versturen").tap()
+    receipt = receipt_on_screen(page)
+    assert time.monotonic() - started < 60
+
+    stored = story_by_receipt(app_server_db_url, receipt)
+    assert stored["buurt_code"] == nudged_buurt
+    assert abs(stored["lat"] - centre["lat"]) < 1e-6 and abs(stored["lon"] - centre["lng"]) < 1e-6
+    assert (stored["kind"], stored["age_band"], stored["relation"], stored["status"]) == \
+        ("proud", "65+", "lives", "pending")
+    with Image.open(io.BytesIO(stored["photo"])) as photo:
+        assert photo.size == (800, 1200) and dict(photo.getexif()) == {}  # upright, no GPS
+
+    # a clean start for the next resident
+    page.get_by_role("button", name="Nog een verhaal vertellen").tap()
+    expect(story_box(page)).to_have_value("")
+    wait_for_app_run(page)
+    frame = map_frame(page)
+    page.wait_for_timeout(800)
+    assert pin_state(frame) == "none"
+    expect(page.get_by_text("De speld staat in")).to_have_count(0)
+    assert_offline_and_clean(page)
+
+
+def test_a_tap_outside_the_area_is_refused(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: alleen de Binnenstad", area_codes=["WK999901"])
+    open_kiosk(page, app_server, code)
+    frame = map_frame(page)
+    lat, lon = buurt_point(app_server_db_url, "BU99990301")  # in another wijk: on the map's paper, not the area
+    page.touchscreen.tap(*screen_point(page, frame, lat, lon))
+    expect(page.get_by_text("Die plek ligt buiten het gebied")).to_be_visible(timeout=20_000)
+    assert pin_state(frame) == "none"
+    assert_offline_and_clean(page)
+
+
+def test_the_no_map_path(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: zonder kaart")
+    open_kiosk(page, app_server, code)
+    no_map(page, "Kerkbuurt", "Het bankje bij de kerk")
+    expect(page.locator(MAP_IFRAME)).to_have_count(0)
+    fill_and_send(page, "Hier zit ik graag.", kind="Waar bent u trots op?")
+    stored = story_by_receipt(app_server_db_url, receipt_on_screen(page))
+    assert (stored["buurt_code"], stored["lat"], stored["lon"], stored["place_description"]) == \
+        (KERKBUURT, None, None, "Het bankje bij de kerk")
+    assert_offline_and_clean(page)
+
+
+def test_bad_input_keeps_the_draft(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: te lang", max_chars=30)
+    open_kiosk(page, app_server, code)
+    no_map(page, "Kerkbuurt")
+    text = "Dit verhaal is echt veel langer dan dertig tekens."
+    fill_and_send(page, text)
+    expect(page.get_by_text("Uw verhaal is 50 tekens; het mag er 30 zijn")).to_be_visible(timeout=20_000)
+    expect(page.locator(".bb-count")).to_have_class(re.compile("bb-over"))
+    expect(story_box(page)).to_have_value(text)
+    expect(page.get_by_role("radio", name="Wat kan beter?")).to_be_checked()
+    assert_offline_and_clean(page)
+
+
+# ---------------------------------------------------------------- idle reset
+
+def test_an_idle_kiosk_forgets_the_draft(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: snel vergeten", idle_seconds=3)
+    open_kiosk(page, app_server, code)
+    map_frame(page)
+    # an untouched kiosk is left alone (no reload every few seconds)
+    page.evaluate("() => { window.__stillHere = true; }")
+    page.wait_for_timeout(4500)
+    assert page.evaluate("() => window.__stillHere === true")
+    # a half-typed story (not even sent to the server yet) is wiped after the idle time
+    story_box(page).fill("Half verhaal dat niemand mag zien")
+    page.wait_for_function("() => window.__stillHere !== true", timeout=15_000)
+    wait_for_app_run(page)
+    expect(story_box(page)).to_have_value("")
+    assert page.url.endswith(f"?kiosk=1&session={code}")
+    assert_offline_and_clean(page)
+
+
+def test_an_idle_kiosk_also_hides_the_receipt_and_a_chosen_language(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: bon weg", idle_seconds=3)
+    open_kiosk(page, app_server, code)
+    page.get_by_role("radio", name="English").tap()
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name="Tell us about your neighbourhood")).to_be_visible()
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => document.documentElement.lang === 'nl'", timeout=15_000)
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name="Vertel over uw buurt")).to_be_visible()
+
+
+# ---------------------------------------------------------------- withdraw
+
+def test_withdraw_by_receipt_code(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: intrekken")
+    open_kiosk(page, app_server, code)
+    no_map(page, "Kerkbuurt")
+    fill_and_send(page, "Dit trek ik later in.")
+    receipt = receipt_on_screen(page)
+    story_id = story_by_receipt(app_server_db_url, receipt)["id"]
+    # later, at another kiosk
+    open_kiosk(page, app_server, make_session(app_server_db_url, "E2E kiosk: andere kiosk"))
+    page.get_by_text("Verhaal intrekken").tap()
+    page.get_by_role("textbox", name="Uw code").fill(receipt.lower())
+    page.get_by_role("button", name="Intrekken", exact=True).tap()
+    expect(page.get_by_text("Uw verhaal is ingetrokken en gewist.")).to_be_visible(timeout=20_000)
+    assert story(app_server_db_url, story_id)["status"] == "withdrawn"
+    assert_offline_and_clean(page)
+
+
+# ---------------------------------------------------------------- languages
+
+def test_arabic_is_laid_out_right_to_left(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: meertalig", languages=ALL_LANGUAGES)
+    open_kiosk(page, app_server, code)
+    map_frame(page)
+    page.get_by_role("radio", name="العربية").tap()
+    wait_for_app_run(page)
+    heading = page.get_by_role("heading", name="حدّثنا عن حيّك")
+    expect(heading).to_be_visible()
+    page.wait_for_function("() => document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'")
+    assert heading.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # the text really sits on the right: its right edge lines up with the content column's
+    column = page.get_by_test_id("stMainBlockContainer").bounding_box()
+    text_box = heading.locator("span").first.bounding_box()
+    assert abs((text_box["x"] + text_box["width"]) - (column["x"] + column["width"])) < 60
+    assert text_box["x"] > column["x"] + column["width"] / 3
+    page.get_by_role("radio", name="Nederlands").tap()
+    page.wait_for_function("() => document.documentElement.dir === 'ltr'")
+    assert_offline_and_clean(page)
+
+
+# ---------------------------------------------------------------- safety
+
+def test_markup_in_a_story_never_runs(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    payload = "<img src=x onerror=alert(1)> ${alert(2)} <script>alert(3)</script> `${alert(4)}`"
+    code = make_session(app_server_db_url, f"E2E kiosk {payload}")
+    open_kiosk(page, app_server, code)
+    expect(page.get_by_text(f"E2E kiosk {payload}", exact=True)).to_be_visible()  # the title, as text
+    no_map(page, "Kerkbuurt", payload)
+    fill_and_send(page, payload)
+    receipt = receipt_on_screen(page)
+    assert story_by_receipt(app_server_db_url, receipt)["text"] == payload
+    page.get_by_role("button", name="Nog een verhaal vertellen").tap()
+    wait_for_app_run(page)
+    page.wait_for_timeout(1000)
+    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0
+    assert_offline_and_clean(page)
+
+
+def test_a_double_tap_on_send_stores_one_story(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: dubbel tikken")
+    open_kiosk(page, app_server, code)
+    no_map(page, "Kerkbuurt")
+    page.get_by_text("Wat kan beter?", exact=True).tap()
+    story_box(page).fill("Eén keer, ook als je twee keer tikt.")
+    story_box(page).blur()
+    page.get_by_text("Ik heb dit gelezen en doe mee").tap()
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Verhaal versturen").evaluate("b => { b.click(); b.click(); }")
+    stored = story_by_receipt(app_server_db_url, receipt_on_screen(page))
+    page.wait_for_timeout(1500)  # give a second store every chance to happen
+    assert stories_with_token(app_server_db_url, stored["submission_token"]) == 1
+    assert count_texts(app_server_db_url, "Eén keer, ook als je twee keer tikt.") == 1
+
+
+def test_the_kiosk_has_no_way_out(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: afgesloten")
+    open_kiosk(page, app_server, code)
+    map_frame(page)
+    for test_id in ("stSidebar", "stSidebarNav", "stExpandSidebarButton", "stSidebarCollapsedControl",
+                    "stToolbar", "stMainMenu"):
+        expect(page.get_by_test_id(test_id)).not_to_be_visible()
+    assert page.locator("a[href*='inloggen'], a[href*='import']").count() == 0
+    # another page's URL with the kiosk flag still shows only the kiosk
+    page.goto(f"{app_server}/inloggen?kiosk=1&session={code}")
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name="Vertel over uw buurt")).to_be_visible()
+    expect(page.get_by_text("Wachtwoord")).to_have_count(0)
+
+
+# ---------------------------------------------------------------- accessibility
+
+def axe_problems(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_axe_finds_no_serious_problems(app_server, app_server_db_url, tablet_page, lang):
+    page = tablet_page
+    code = make_session(app_server_db_url, f"E2E kiosk: toegankelijk {lang}", languages=ALL_LANGUAGES)
+    open_kiosk(page, app_server, code, lang=lang)
+    map_frame(page)
+    page.wait_for_timeout(500)
+    assert axe_problems(page) == []
+    if lang == "nl":  # and the no-map form and the thank-you screen
+        no_map(page, "Kerkbuurt")
+        assert axe_problems(page) == []
+        fill_and_send(page, "Toegankelijk genoeg?")
+        receipt_on_screen(page)
+        assert axe_problems(page) == []
+
+
+def test_touch_targets_are_at_least_44_px(app_server, app_server_db_url, tablet_page):
+    page = tablet_page
+    code = make_session(app_server_db_url, "E2E kiosk: grote knoppen", languages=ALL_LANGUAGES)
+    open_kiosk(page, app_server, code)
+    map_frame(page)
+    page.get_by_text("Verhaal intrekken").tap()
+    wait_for_app_run(page)
+    small = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const targets = main.querySelectorAll('button, [role="radio"], label:has(input[type="checkbox"]),' +
+            'label:has(input[type="radio"]), summary, [data-testid="stSelectbox"] [role="group"],' +
+            '[data-testid="stTextInputRootElement"]');
+        // a select's own arrow button sits inside the (larger) select field, which is the target
+        return Array.from(targets).filter(e => e.offsetParent !== null
+                                               && !(e.tagName === 'BUTTON' && e.closest('[data-testid="stSelectbox"]'))).map(e => {
+            const r = e.getBoundingClientRect();
+            return {text: (e.innerText || e.getAttribute('aria-label') || '').slice(0, 30), w: r.width, h: r.height};
+        }).filter(r => r.h < 44 || r.w < 44);
+    }""")
+    assert small == []
