@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
+from branca.element import Element
+from folium.elements import ElementAddToElement
 
 from domain.classification import Classification
 from domain.formatting import format_value
@@ -68,9 +70,26 @@ def stabilise_ids(element, prefix: str) -> None:
 
 @dataclass(frozen=True)
 class MapCell:
+    """One buurt on the choropleth: its fill and the escaped parts of its tooltip.
+
+    The tooltip travels in parts (the indicator label and wijk name are shared by many buurten, so the
+    layer sends each only once); `tooltip_html` is the HTML the map shows.
+    """
+
     fill: str
-    tooltip_html: str
+    name_html: str
+    label_html: str
+    value_html: str
+    wijk_html: str | None = None
     dashed: bool = False
+
+    @property
+    def tooltip_html(self) -> str:
+        lines = [f"<b>{self.name_html}</b>"]
+        if self.wijk_html:
+            lines.append(f"<span style='color:#555'>{self.wijk_html}</span>")
+        lines.append(f"{self.label_html}: <b>{self.value_html}</b>")
+        return "<br>".join(lines)
 
 
 def choropleth_cells(codes: Sequence[str], names: Sequence[str], wijk_names: Sequence[str | None],
@@ -78,20 +97,20 @@ def choropleth_cells(codes: Sequence[str], names: Sequence[str], wijk_names: Seq
                      meta: IndicatorMeta, lang: str) -> dict[str, MapCell]:
     """Fill colour and tooltip per buurt; `values`/`classification.class_of` align with `codes`."""
     colours = class_colours(classification)
+    label = safe_text(meta.label(lang))
+    wijk_html = {wijk: safe_text(wijk) for wijk in set(wijk_names) if wijk}
     cells: dict[str, MapCell] = {}
     for code, name, wijk, is_water, value, klass in zip(codes, names, wijk_names, water, values,
                                                          classification.class_of):
-        value_text = format_value(value, meta.unit, meta.decimals, lang)
-        lines = [f"<b>{safe_text(name)}</b>"]
-        if wijk:
-            lines.append(f"<span style='color:#555'>{safe_text(wijk)}</span>")
-        lines.append(f"{safe_text(meta.label(lang))}: <b>{safe_text(value_text)}</b>")
+        parts = dict(name_html=safe_text(name), label_html=label,
+                     value_html=safe_text(format_value(value, meta.unit, meta.decimals, lang)),
+                     wijk_html=wijk_html.get(wijk))
         if klass is None and is_water:
-            cells[code] = MapCell(WATER_FILL, "<br>".join(lines))
+            cells[code] = MapCell(WATER_FILL, **parts)
         elif klass is None:
-            cells[code] = MapCell(MISSING_FILL, "<br>".join(lines), dashed=True)
+            cells[code] = MapCell(MISSING_FILL, **parts, dashed=True)
         else:
-            cells[code] = MapCell(colours[klass], "<br>".join(lines))
+            cells[code] = MapCell(colours[klass], **parts)
     return cells
 
 
@@ -110,26 +129,124 @@ def build_base_map(bounds: list[list[float]], *, tile_url: str | None = None, at
     return m
 
 
+class _RenderedJs(Element):
+    """JS that is already rendered and must not pass through Jinja again."""
+
+    def __init__(self, js: str):
+        super().__init__()
+        self._js = js
+
+    def render(self, **kwargs) -> str:
+        return self._js
+
+
+class _DataLayer(folium.map.Layer):
+    """A layer whose rendered script is added to the page as it is.
+
+    branca's MacroElement.render wraps each element's rendered script in a new `Element(...)`, which
+    compiles it as a Jinja template again: for megabytes of embedded GeoJSON that lexing is most of the
+    Python time of a national map, and `{{ … }}` / `{% … %}` in a buurt name would be evaluated or raise.
+    """
+
+    def render(self, **kwargs):
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        self.get_root().script.add_child(_RenderedJs(self._template.module.script(self, kwargs)),
+                                         name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+def _script_json(value) -> str:
+    """Compact, deterministic JSON that is safe inside an HTML <script> block."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+
+
+class _ChoroplethGeoJson(_DataLayer):
+    """A Leaflet GeoJSON layer coloured by a small JS style function instead of folium's per-feature switch.
+
+    folium.GeoJson with a `style_function` writes `case "BU…":` for every feature, re-serialises the whole
+    geometry on each rerun (with spaces and `\\u003c` escapes) and, with a GeoJsonTooltip, repeats the
+    tooltip markup per feature. Here the cached geometry string goes in verbatim, and per buurt only
+    `[style, name, wijk, label, value]` travels (styles and repeated strings once, by index).
+    `feature.id` stays the buurt code, and the style function sets `fillColor` on each layer's options.
+    """
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }}_styles = {{ this.styles_js }};
+var {{ this.get_name() }}_words = {{ this.words_js }};
+var {{ this.get_name() }}_cells = {{ this.cells_js }};
+var {{ this.get_name() }} = L.geoJson(null, {
+    filter: function (feature) {
+        return Object.prototype.hasOwnProperty.call({{ this.get_name() }}_cells, feature.id);
+    },
+    style: function (feature) {
+        return {{ this.get_name() }}_styles[{{ this.get_name() }}_cells[feature.id][0]];
+    },
+    onEachFeature: function (feature, layer) {
+        layer.on({
+            mouseover: function (e) { e.target.setStyle({{ this.highlight_js }}); },
+            mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); }
+        });
+    }
+});
+{{ this.get_name() }}.bindTooltip(function (layer) {
+    var cell = {{ this.get_name() }}_cells[layer.feature.id], words = {{ this.get_name() }}_words;
+    return "<b>" + cell[1] + "</b>"
+        + (cell[2] >= 0 ? "<br><span style='color:#555'>" + words[cell[2]] + "</span>" : "")
+        + "<br>" + words[cell[3]] + ": <b>" + cell[4] + "</b>";
+}, {"sticky": true, "className": "foliumtooltip"});
+{{ this.get_name() }}.addData({{ this.data_js }});
+{% endmacro %}""")
+
+    def __init__(self, features_json: str, cells: Mapping[str, MapCell], *, name: str, fill_opacity: float):
+        super().__init__(name=name, overlay=True)
+        self._name = "ChoroplethGeoJson"
+        styles: dict[tuple[str, bool], int] = {}
+        words: dict[str, int] = {}
+        table = {}
+        for code, cell in cells.items():
+            style = styles.setdefault((cell.fill, cell.dashed), len(styles))
+            wijk = words.setdefault(cell.wijk_html, len(words)) if cell.wijk_html else -1
+            label = words.setdefault(cell.label_html, len(words))
+            table[code] = [style, cell.name_html, wijk, label, cell.value_html]
+        self.styles_js = _script_json([
+            {"fillColor": fill, "color": OUTLINE, "weight": 0.8, "fillOpacity": fill_opacity,
+             **({"dashArray": "4 3"} if dashed else {})} for fill, dashed in styles])
+        self.words_js = _script_json(list(words))
+        self.cells_js = _script_json(table)
+        self.highlight_js = _script_json({"weight": 3, "color": WIJK_OUTLINE})
+        self.data_js = features_json.replace("</", "<\\/")
+
+
+class _OutlineGeoJson(_DataLayer):
+    """Lines only, one fixed style for all features, the cached geometry string embedded as it is."""
+
+    _template = folium.template.Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson(null, {{ this.options_js }});
+{{ this.get_name() }}.addData({{ this.data_js }});
+{% endmacro %}""")
+
+    def __init__(self, features_json: str, *, name: str, weight: float, colour: str):
+        super().__init__(name=name, overlay=True)
+        self._name = "OutlineGeoJson"
+        # default separators: the options read as folium writes them ('"interactive": false')
+        self.options_js = json.dumps({"interactive": False,
+                                      "style": {"fill": False, "color": colour, "weight": weight}}, sort_keys=True)
+        self.data_js = features_json.replace("</", "<\\/")
+
+
 def build_choropleth_layer(features_json: str, cells: Mapping[str, MapCell], *, name: str = "statistics",
                            fill_opacity: float = 0.8) -> folium.FeatureGroup:
-    """Buurt polygons coloured per `cells`, with a hover tooltip; features without a cell are skipped."""
-    collection = json.loads(features_json)
-    features = []
-    for feature in collection["features"]:
-        cell = cells.get(feature["id"])
-        if cell is None:
-            continue
-        features.append({**feature, "properties": {"tip": cell.tooltip_html}})
-    styles = {code: {"fillColor": cell.fill, "color": OUTLINE, "weight": 0.8, "fillOpacity": fill_opacity,
-                     "dashArray": "4 3" if cell.dashed else None} for code, cell in cells.items()}
+    """Buurt polygons coloured per `cells`, with a hover tooltip; features without a cell are skipped.
+
+    `features_json` is embedded as it is (no parse and re-dump per rerun): pass the cached string from
+    `domain.spatial.to_feature_collection`, whose feature ids are the buurt codes.
+    """
     group = folium.FeatureGroup(name=name)
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        style_function=lambda f: {k: v for k, v in styles[f["id"]].items() if v is not None},
-        highlight_function=lambda f: {"weight": 3, "color": WIJK_OUTLINE},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-        name=name,
-    ).add_to(group)
+    _ChoroplethGeoJson(features_json, cells, name=name, fill_opacity=fill_opacity).add_to(group)
     stabilise_ids(group, name)
     return group
 
@@ -138,8 +255,7 @@ def build_outline_layer(features_json: str, *, name: str = "wijken", weight: flo
                         colour: str = WIJK_OUTLINE) -> folium.FeatureGroup:
     """Wijk boundaries on top: no fill and not interactive, so clicks reach the buurten below."""
     group = folium.FeatureGroup(name=name)
-    folium.GeoJson(json.loads(features_json), name=name, interactive=False,
-                   style_function=lambda f: {"fill": False, "color": colour, "weight": weight}).add_to(group)
+    _OutlineGeoJson(features_json, name=name, weight=weight, colour=colour).add_to(group)
     stabilise_ids(group, name)
     return group
 
