@@ -234,7 +234,7 @@ def render_story(story: Story, queue: Queue, buurt_names: dict[str, str], locato
             st.info(t("moderation.withdrawn"))
             _render_trail(story, queue)
             return
-        text_column, place_column = st.columns([3.2, 1], gap="medium")
+        text_column, place_column = st.columns([4, 1], gap="medium")
         with text_column:
             st.text(story.text)
             if story.is_redacted:
@@ -251,7 +251,7 @@ def render_story(story: Story, queue: Queue, buurt_names: dict[str, str], locato
 
 
 def _details(story: Story, buurt_names: dict[str, str]) -> list[str]:
-    languages = available_languages()
+    languages = available_languages("kiosk")
     profile = " · ".join(part for part in (
         story.age_band and t("moderation.age", band=story.age_band),
         story.relation and t(f"moderation.relation.{story.relation}"),
@@ -378,7 +378,11 @@ def _save_tags(story: Story) -> None:
 def _render_trail(story: Story, queue: Queue) -> None:
     trail = queue.trails.get(story.id, [])
     with st.expander(t("moderation.trail", count=len(trail)), icon=":material/history:"):
-        st.dataframe(build_trail_table(trail), hide_index=True, width="stretch", key=f"moderation.{story.id}.trail")
+        if not trail:
+            st.caption(t("moderation.trail_empty"))
+        else:
+            st.dataframe(build_trail_table(trail), hide_index=True, width="stretch",
+                         key=f"moderation.{story.id}.trail")
         if story.id in queue.originals:
             st.caption(t("moderation.original"))
             st.text(queue.originals[story.id])

@@ -84,7 +84,7 @@ def load_context(municipality, version: int, lang: str) -> SetupContext:
         buurt_wijk={code: (wijk or None) for code, wijk in zip(buurten["code"], buurten["parent_code"])},
         buurt_json=deps.features_json(url, municipality.id, version, "buurt", tolerance),
         wijk_json=deps.features_json(url, municipality.id, version, "wijk", tolerance),
-        indicators={m.key: m.label(lang) for m in metas}, languages=available_languages())
+        indicators={m.key: m.label(lang) for m in metas}, languages=available_languages("kiosk"))
 
 
 def build_qr_png(url: str, *, scale: int = 10) -> bytes:
@@ -270,7 +270,8 @@ def render_editor(work_session: WorkSession | None, ctx: SetupContext) -> bool:
             st.checkbox(t("sessions.ask", kind=spec.get(state.language(), spec["nl"])), key=k + f"ask.{kind}")
             for column, lang in zip(st.columns(min(len(ctx.languages), 3)) * 3, ctx.languages):
                 column.text_input(ctx.languages[lang], key=k + f"prompt.{kind}.{lang}", max_chars=200,
-                                  disabled=not state.widget_value(k + f"ask.{kind}"))
+                                  disabled=not state.widget_value(k + f"ask.{kind}"),
+                                  placeholder=t("sessions.prompt_translated_default"))
     st.text_area(t("sessions.field.themes"), key=k + "themes", height=110, help=t("sessions.field.themes_help"))
     st.caption(t("sessions.dimensions_always", names=", ".join(d[_lang()] for d in DIMENSIONS.values())))
     _render_settings(k, ctx)
