@@ -28,6 +28,8 @@ PAGES: tuple[PageSpec, ...] = (
              "nav.section.facilitate", "sessies"),
     PageSpec("moderation", "pages/moderation.py", "nav.moderation", ":material/fact_check:",
              "nav.section.facilitate", "moderatie"),
+    PageSpec("projector", "pages/facilitator_projector.py", "nav.projector", ":material/slideshow:",
+             "nav.section.facilitate", "projector"),
     PageSpec("analysis", "pages/analysis.py", "nav.analysis", ":material/compare:", "nav.section.analysis", "analyse"),
     PageSpec("sign_in", "pages/sign_in.py", "nav.sign_in", ":material/login:", "nav.section.account", "inloggen"),
 )

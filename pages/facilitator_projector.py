@@ -1,0 +1,128 @@
+"""Projector: the session's map full screen, live, in a staged reveal (numbers → voices → both → comparison);
+only approved stories ever reach it (DESIGN facilitator flow 2, issue 5)."""
+import streamlit as st
+from sqlalchemy.exc import DBAPIError
+
+from components import auth, deps, maps, projector as view, state
+from components.i18n import t
+from components.session_form import build_qr_png
+from components.statistics_view import build_statistics_view
+from domain.profile import buurt_profile
+from domain.projector import STAGE_SHOWS, count_stories, lean_per_buurt, step_stage
+from domain.session_setup import kiosk_url
+from domain.spatial import area_at, bounds_latlon
+from storage import sessions, stories
+
+auth.require("projector")
+view.render_chrome_free()
+lang = state.language()
+municipality, version = deps.active_municipality()
+if municipality is None:
+    st.info(t("sessions.no_municipality"))
+    st.stop()
+with deps.reading() as db:
+    work_sessions = {s.id: s for s in sessions.list_sessions(db, municipality.id)}
+if not work_sessions:
+    st.info(t("sessions.none_yet"))
+    st.stop()
+
+url = deps.settings().database_url
+all_buurten = deps.areas_frame(url, municipality.id, version, "buurt")
+wijken = deps.areas_frame(url, municipality.id, version, "wijk")
+buurt_json = deps.features_json(url, municipality.id, version, "buurt", 5.0)
+wijk_json = deps.features_json(url, municipality.id, version, "wijk", 5.0)
+metas, numbers, reasons = deps.indicator_table(url, municipality.id, version)
+by_key = {m.key: m for m in metas}
+
+top = st.columns([2.4, 2.2, 0.7, 2.2, 0.7, 1.4], vertical_alignment="center")
+if state.get(state.PROJECTOR_SESSION) not in work_sessions:
+    state.put(state.PROJECTOR_SESSION, state.facilitator_session() if state.facilitator_session() in work_sessions
+              else next(iter(work_sessions)))
+session_id = top[0].selectbox(t("projector.session"), list(work_sessions), key=state.PROJECTOR_SESSION,
+                              format_func=lambda i: f"{work_sessions[i].title} · {work_sessions[i].code}",
+                              label_visibility="collapsed")
+work_session = work_sessions[session_id]
+offered = [k for k in (work_session.settings.stats_layers or tuple(by_key)) if k in by_key] or list(by_key)
+chosen = work_session.settings.stats_indicator
+if state.get(state.PROJECTOR_INDICATOR) not in offered:
+    state.put(state.PROJECTOR_INDICATOR, chosen if chosen in offered else offered[0])
+meta = by_key[top[1].selectbox(t("projector.indicator"), offered, key=state.PROJECTOR_INDICATOR,
+                               format_func=lambda k: by_key[k].label(lang), label_visibility="collapsed")]
+stage = state.projector_stage()
+top[2].button("◀", key="projector-prev", width="stretch", help=t("projector.prev_help"),
+              on_click=lambda: state.set_projector_stage(step_stage(state.projector_stage(), -1)))
+top[3].markdown(f"<div class='bb-stage' data-stage='{stage}'>{t(f'projector.stage.{stage}')}</div>",
+                unsafe_allow_html=True)
+top[4].button("▶", key="projector-next", width="stretch", help=t("projector.next_help"),
+              on_click=lambda: state.set_projector_stage(step_stage(state.projector_stage(), 1)))
+with top[5].container(key="projector-freeze"):
+    st.toggle(t("projector.freeze"), key=state.PROJECTOR_FREEZE)
+view.render_keyboard()
+
+area = set(work_session.area_codes)
+buurten = all_buurten[all_buurten["code"].isin(area)] if area else all_buurten
+buurten = buurten if len(buurten) else all_buurten
+buurt_names = dict(zip(all_buurten["code"], all_buurten["name"]))
+centroids = view.centroids_of(buurten)
+base = maps.build_base_map(bounds_latlon(buurten))
+stats = build_statistics_view(buurten, wijken, buurt_json, wijk_json, numbers, meta, scheme="quantiles", k=5,
+                              lang=lang, hide_water=True)
+
+
+def photo(photo_id):
+    try:
+        with deps.reading() as db:
+            return stories.get_photo(db, photo_id)
+    except DBAPIError:
+        return None
+
+
+def live_view():
+    reconnecting = False
+    try:
+        with deps.reading() as db:
+            current = sessions.get_session(db, session_id) or work_session
+            public = stories.public_stories(db, session_id)
+        state.set_projector_last_good(session_id, (current, public))
+    except DBAPIError:  # OperationalError is a DBAPIError: keep showing the last good picture
+        reconnecting = True
+        current, public = state.projector_last_good(session_id) or (work_session, [])
+    show_stats, show_pins, show_lean = STAGE_SHOWS[state.projector_stage()]
+    layers = list(stats.layers) if show_stats else [
+        maps.build_outline_layer(buurt_json, name="buurten", weight=1.2, colour=maps.OUTLINE), stats.layers[1]]
+    layers.append(view.build_story_pins(public if show_pins else [], current.settings.generalise, centroids))
+    layers.append(view.build_lean_layer(lean_per_buurt(public, list(buurten["code"])) if show_lean else {},
+                                        centroids))
+    if reconnecting:
+        st.markdown(f"<div class='bb-banner' role='status'>{t('projector.reconnecting')}</div>", unsafe_allow_html=True)
+    if not current.is_open:
+        st.markdown(f"<div class='bb-banner'>{t('projector.closed')}</div>", unsafe_allow_html=True)
+    map_column, side = st.columns([3, 1.15], gap="medium")
+    with map_column:
+        out = maps.render_map(base, layers, key=state.PROJECTOR_MAP, height=880, returned_objects=["last_clicked"])
+    if (click := state.take_projector_click(out.get("last_clicked"))) is not None:
+        state.set_projector_focus(area_at(buurten, click["lat"], click["lng"]))
+    counts = count_stories(public)
+    with side:
+        if focus := state.projector_focus():
+            st.button(t("projector.focus_close"), key="projector-close-focus", width="stretch",
+                      on_click=lambda: state.set_projector_focus(None))
+            view.render_focus(buurt_names.get(focus, focus), buurt_profile(focus, numbers, reasons, metas, lang),
+                              [s for s in public if s.buurt_code == focus], lang)
+            return
+        if show_stats:
+            view.render_legend(stats.legend_html)
+        if show_pins or show_lean:
+            view.render_legend(view.build_kind_legend_html(counts, lang))
+        if not public:
+            link = kiosk_url(deps.settings().public_base_url, current.code)
+            view.render_empty(current, link, build_qr_png(link, scale=8))
+        elif show_pins:
+            view.render_legend(view.build_dimension_counts_html(counts, lang))
+            view.render_latest(public, buurt_names, photo, lang)
+        elif show_lean:
+            st.text(t("projector.lean_help"))
+
+
+refresh = None if state.projector_frozen() else max(int(work_session.settings.refresh_seconds or 5), 1)
+st.fragment(live_view, run_every=refresh)()

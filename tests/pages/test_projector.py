@@ -1,0 +1,97 @@
+"""AppTest of the projector page: closed to analysts, each reveal stage sends the right layers, only approved
+stories reach the map and the panel (as text), the empty and closed states, and a database hiccup keeps the
+last good picture with "opnieuw verbinden…"."""
+import json
+
+from sqlalchemy.exc import OperationalError
+
+from facilitatorsupport import HTML_PAYLOAD, moderate, signed_in, submit, withdraw
+
+PAGE = "pages/facilitator_projector.py"
+
+
+def open_projector(app_env, **kw):
+    at = signed_in(app_env, PAGE, **kw).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def map_args(at) -> dict:
+    return json.loads(at.get("component_instance")[-1].proto.json_args)
+
+
+def pins(at) -> list[list]:
+    script = map_args(at)["feature_group"]
+    start = script.index(".addLayers(") + len(".addLayers(")
+    return json.loads(script[start:script.index(".map(function (p)", start)])
+
+
+def test_an_analyst_cannot_open_the_projector(app_env):
+    at = open_projector(app_env, role="analyst", actor="Ada")
+    assert at.title[0].value.startswith("Deze pagina is alleen")
+    assert not at.get("component_instance")
+
+
+def test_stages_step_forward_and_back_and_clamp(app_env):
+    at = open_projector(app_env)
+    stages = []
+    for key in ["projector-next"] * 4 + ["projector-prev"] * 4:
+        stages.append(at.session_state["projector.stage"] if "projector.stage" in at.session_state else "numbers")
+        at.button(key=key).click().run()
+        assert not at.exception, at.exception
+    assert stages == ["numbers", "stories", "both", "compare", "compare", "both", "stories", "numbers"]
+
+
+def test_numbers_stage_has_no_pins_and_stories_stage_has_no_colours(app_env):
+    at = open_projector(app_env)
+    fg = map_args(at)["feature_group"]
+    assert "ChoroplethGeoJson" in fg or "_styles" in fg
+    assert pins(at) == []
+    at.button(key="projector-next").click().run()
+    fg = map_args(at)["feature_group"]
+    assert "_styles" not in fg and len(pins(at)) > 0
+
+
+def test_only_approved_stories_reach_the_projector_and_text_stays_text(app_env):
+    pending, _ = submit(app_env.db_url, "Nog niet beoordeeld geheim")
+    hidden, _ = submit(app_env.db_url, "Verborgen verhaal geheim")
+    moderate(app_env.db_url, hidden, "hide", actor="Anna", reason="test")
+    gone, code = submit(app_env.db_url, "Ingetrokken verhaal geheim")
+    moderate(app_env.db_url, gone, "approve", actor="Anna")
+    withdraw(app_env.db_url, code)
+    shown, _ = submit(app_env.db_url, HTML_PAYLOAD, kind="proud")
+    moderate(app_env.db_url, shown, "approve", actor="Anna")
+    at = open_projector(app_env)
+    at.button(key="projector-next").click().run()
+    ids = {p[3] for p in pins(at)}
+    assert shown in ids and not ids & {pending, hidden, gone}
+    texts = [t.value for t in at.text]
+    assert HTML_PAYLOAD in texts
+    assert not any("geheim" in t for t in texts)
+    markdown = "\n".join(str(m.value) for m in at.markdown)
+    assert "<script>" not in markdown and "geheim" not in markdown and "onerror" not in markdown
+    assert "geheim" not in map_args(at)["feature_group"] and "onerror" not in map_args(at)["feature_group"]
+
+
+def test_freeze_stops_the_refresh(app_env):
+    at = open_projector(app_env)
+    at.toggle(key="projector.freeze").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.session_state["projector.freeze"] is True
+
+
+def test_database_hiccup_keeps_the_last_picture(app_env, monkeypatch):
+    at = open_projector(app_env)
+    at.button(key="projector-next").click().run()
+    before = pins(at)
+    assert before
+    from storage import stories
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(stories, "public_stories", broken)
+    at.run()
+    assert not at.exception, at.exception
+    assert pins(at) == before
+    assert any("Opnieuw verbinden" in str(m.value) for m in at.markdown)
