@@ -99,6 +99,67 @@ def _bounds_labels(edges: list[float], decimals: int, lang: str) -> list[str]:
             for lo, hi in zip(edges[:-1], edges[1:])]
 
 
+def fisher_jenks_bins(values: np.ndarray, k: int) -> list[float]:
+    """Upper bound of each of `k` natural-breaks classes: the exact Fisher-Jenks optimum (least total
+    within-class squared deviation), as mapclassify.FisherJenks computes it, in vectorised numpy.
+
+    mapclassify's version is O(k·n²) in pure Python unless numba is installed (it is not a dependency
+    here): 4 s for 1,200 buurten, about 6 minutes for the 10,416 national ones. This is the same dynamic
+    programme, but the best start of the last class never moves left as the end moves right (squared
+    deviation satisfies the quadrangle inequality), so each class is solved by divide and conquer over
+    the ends, one whole recursion level per numpy step: O(k·n·log n). Ties go to the partition whose last
+    class starts earliest, as in mapclassify (which sums in float32, so exact near-ties may still differ).
+
+    Examples:
+        >>> fisher_jenks_bins(np.array([1, 2, 3, 50, 60, 100]), 3)
+        [3.0, 60.0, 100.0]
+        >>> fisher_jenks_bins(np.array([4.0, 1.0]), 5)
+        [1.0, 4.0]
+    """
+    x = np.sort(np.asarray(values, dtype="float64"))
+    n = len(x)
+    k = max(1, min(k, n))
+    centred = x - x.mean()  # smaller sums, less cancellation in s2 - s1²/w
+    s1 = np.concatenate([[0.0], np.cumsum(centred)])
+    s2 = np.concatenate([[0.0], np.cumsum(centred * centred)])
+
+    def ssd(first, last):  # squared deviation of x[first..last] (inclusive) around its own mean
+        total = s1[last + 1] - s1[first]
+        return (s2[last + 1] - s2[first]) - total * total / (last - first + 1)
+
+    best = ssd(np.zeros(n, dtype=np.int64), np.arange(n))  # best[j]: cost of 1 class over x[0..j]
+    starts = np.zeros((k, n), dtype=np.int64)  # starts[c, j]: first index of the last of c+1 classes ending at j
+    for c in range(1, k):
+        current = np.full(n, np.inf)
+        # segments of ends [end_lo, end_hi] whose best start lies in [start_lo, start_hi]
+        end_lo, end_hi = np.array([c]), np.array([n - 1])
+        start_lo, start_hi = np.array([c]), np.array([n - 1])
+        while len(end_lo):
+            mid = (end_lo + end_hi) // 2
+            counts = np.minimum(mid, start_hi) - start_lo + 1
+            offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            segment = np.repeat(np.arange(len(mid)), counts)
+            flat = np.arange(int(counts.sum()))
+            first = start_lo[segment] + flat - offsets[segment]
+            cost = best[first - 1] + ssd(first, mid[segment])
+            lowest = np.minimum.reduceat(cost, offsets)
+            leftmost = np.minimum.reduceat(np.where(cost == lowest[segment], flat, flat[-1] + 1), offsets)
+            chosen = first[leftmost]
+            current[mid] = lowest
+            starts[c, mid] = chosen
+            left, right = mid > end_lo, mid < end_hi
+            end_lo, end_hi, start_lo, start_hi = (
+                np.concatenate([end_lo[left], mid[right] + 1]), np.concatenate([mid[left] - 1, end_hi[right]]),
+                np.concatenate([start_lo[left], chosen[right]]), np.concatenate([chosen[left], start_hi[right]]))
+        best = current
+    uppers, end = [], n - 1
+    for c in range(k - 1, 0, -1):
+        uppers.append(float(x[end]))
+        end = int(starts[c, end]) - 1
+    uppers.append(float(x[end]))
+    return sorted(uppers)
+
+
 def _upper_bounds(known: np.ndarray, scheme: str, k: int) -> list[float]:
     import mapclassify
 
@@ -113,7 +174,7 @@ def _upper_bounds(known: np.ndarray, scheme: str, k: int) -> list[float]:
         elif scheme == "equal_interval":
             bins = mapclassify.EqualInterval(known, k=k).bins
         else:
-            bins = mapclassify.FisherJenks(known, k=k).bins
+            bins = fisher_jenks_bins(known, k)
     return sorted({float(b) for b in bins})
 
 
