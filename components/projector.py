@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import folium
 import streamlit as st
+from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
 from components import maps
@@ -47,26 +48,40 @@ def kind_svg(kind: str, px: int = PIN_PX) -> str:
             f"stroke-linejoin='round'>{_SHAPES[shape]}</g></svg>")
 
 
-class _StoryPins(maps._DataLayer):
+class _StoryPins(JSCSSMixin, maps._DataLayer):
     """All pins in one compact JSON array `[lat, lon, kind index, story id]`, drawn as DivIcons into a
     MarkerCluster group (clustered below zoom 16), one icon object per kind."""
 
     default_js = MarkerCluster.default_js
     default_css = MarkerCluster.default_css
     _template = folium.template.Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }}_pins = {{ this.pins_js }};
 var {{ this.get_name() }}_icons = {{ this.icons_js }}.map(function (html) {
     return L.divIcon({html: html, className: 'bb-kind', iconSize: [{{ this.px }}, {{ this.px }}],
                       iconAnchor: [{{ this.px // 2 }}, {{ this.px // 2 }}]});
 });
+if (window.map && !(window.map.options.maxZoom > 0)) { window.map.options.maxZoom = 19; }  // MarkerCluster needs it
+if (!document.getElementById('bb-cluster-css')) {
+    var bbCss = document.createElement('style');
+    bbCss.id = 'bb-cluster-css';
+    bbCss.textContent = '.marker-cluster div{font:700 17px/30px system-ui,sans-serif;color:#1d1d1b}'
+        + '.marker-cluster-small,.marker-cluster-medium,.marker-cluster-large{background:rgba(29,29,27,.25)}'
+        + '.marker-cluster-small div,.marker-cluster-medium div,.marker-cluster-large div{background:#fff;'
+        + 'border:2px solid #1d1d1b}.bb-kind{background:none;border:none}';
+    document.head.appendChild(bbCss);
+}
 var {{ this.get_name() }} = (typeof L.markerClusterGroup === 'function')
     ? L.markerClusterGroup({disableClusteringAtZoom: {{ this.cluster_from }}, maxClusterRadius: 50,
                             chunkedLoading: true, showCoverageOnHover: false, spiderfyOnMaxZoom: false})
     : L.featureGroup();
-{{ this.get_name() }}.addLayers({{ this.pins_js }}.map(function (p) {
-    var m = L.marker([p[0], p[1]], {icon: {{ this.get_name() }}_icons[p[2]], keyboard: false});
-    m.storyId = p[3];
-    return m;
-}));
+(function (group) {
+    var markers = {{ this.get_name() }}_pins.map(function (p) {
+        var m = L.marker([p[0], p[1]], {icon: {{ this.get_name() }}_icons[p[2]], keyboard: false});
+        m.storyId = p[3];
+        return m;
+    });
+    if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(function (m) { group.addLayer(m); }); }
+})({{ this.get_name() }});
 {% endmacro %}""")
 
     def __init__(self, pins: list[list], *, name: str):
@@ -175,6 +190,7 @@ PROJECTOR_CSS = """<style>
 .bb-kinds, .bb-dims {font-size: 22px; line-height: 1.25;}
 .bb-kind-row, .bb-dim-row {display: flex; align-items: center; gap: .5em; margin: .15em 0;}
 .bb-kind-row b, .bb-dim-row b {margin-left: auto; font-size: 26px;}
+.bb-legend {font-size: 22px !important;}
 .bb-stage {font-size: 30px; font-weight: 800; color: #111;}
 .bb-banner {font-size: 24px; padding: .4em .7em; border: 3px solid #1d1d1b; background: #fff3c4;}
 .st-key-projector-latest [data-testid="stText"], .st-key-projector-latest pre,
@@ -221,9 +237,10 @@ def render_latest(stories: Sequence, buurt_names: Mapping[str, str], photo, lang
                 kind = STORY_KINDS.get(story.kind, {})
                 head, pic = st.columns([4, 1]) if story.photo_id else (st.container(), None)
                 with head:
-                    st.markdown(kind_svg(story.kind, 24), unsafe_allow_html=True)  # our SVG constant
-                    st.text(f"{kind.get(lang, kind.get('nl', story.kind))} · "
-                            f"{buurt_names.get(story.buurt_code, story.place_description or '')}")
+                    where = buurt_names.get(story.buurt_code, "")
+                    # our SVG constant + escaped kind and buurt names; the resident's own words go through st.text
+                    st.markdown(f"{kind_svg(story.kind, 24)} <b>{safe_text(kind.get(lang, kind.get('nl', story.kind)))}"
+                                f"</b>{' · ' + safe_text(where) if where else ''}", unsafe_allow_html=True)
                     st.text(story.text)
                 if pic is not None and (image := photo(story.photo_id)) is not None:
                     pic.image(image[0], width=110)

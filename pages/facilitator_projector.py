@@ -64,9 +64,6 @@ buurten = all_buurten[all_buurten["code"].isin(area)] if area else all_buurten
 buurten = buurten if len(buurten) else all_buurten
 buurt_names = dict(zip(all_buurten["code"], all_buurten["name"]))
 centroids = view.centroids_of(buurten)
-base = maps.build_base_map(bounds_latlon(buurten))
-stats = build_statistics_view(buurten, wijken, buurt_json, wijk_json, numbers, meta, scheme="quantiles", k=5,
-                              lang=lang, hide_water=True)
 
 
 def photo(photo_id):
@@ -88,6 +85,11 @@ def live_view():
         reconnecting = True
         current, public = state.projector_last_good(session_id) or (work_session, [])
     show_stats, show_pins, show_lean = STAGE_SHOWS[state.projector_stage()]
+    # Built afresh on every run: st_folium adds the layers to the map it is given (the same objects again
+    # would change the base map's JS and remount the iframe).
+    base = maps.build_base_map(bounds_latlon(buurten))
+    stats = build_statistics_view(buurten, wijken, buurt_json, wijk_json, numbers, meta, scheme="quantiles", k=5,
+                                  lang=lang, hide_water=True)
     layers = list(stats.layers) if show_stats else [
         maps.build_outline_layer(buurt_json, name="buurten", weight=1.2, colour=maps.OUTLINE), stats.layers[1]]
     layers.append(view.build_story_pins(public if show_pins else [], current.settings.generalise, centroids))
@@ -112,7 +114,7 @@ def live_view():
             return
         if show_stats:
             view.render_legend(stats.legend_html)
-        if show_pins or show_lean:
+        if show_pins:
             view.render_legend(view.build_kind_legend_html(counts, lang))
         if not public:
             link = kiosk_url(deps.settings().public_base_url, current.code)

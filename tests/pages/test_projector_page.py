@@ -21,9 +21,10 @@ def map_args(at) -> dict:
 
 
 def pins(at) -> list[list]:
+    """The `[lat, lon, kind, id]` rows the projector sent to the map."""
     script = map_args(at)["feature_group"]
-    start = script.index(".addLayers(") + len(".addLayers(")
-    return json.loads(script[start:script.index(".map(function (p)", start)])
+    line = next(x for x in script.splitlines() if x.strip().startswith("var story_pins") and "_pins = " in x)
+    return json.loads(line.split(" = ", 1)[1].rstrip(";"))
 
 
 def test_an_analyst_cannot_open_the_projector(app_env):
