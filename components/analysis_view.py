@@ -11,6 +11,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from folium.plugins import DualMap
+from folium.template import Template
 
 from components import charts, deps, maps, state
 from components.i18n import t
@@ -136,15 +138,87 @@ def build_story_layers(result: Analysis, buurt_json: str, wijk_json: str, lang: 
     return [build_story_layer(buurt_json, story_cells(result, result.area, lang)), maps.build_outline_layer(wijk_json)]
 
 
+class SyncedMaps(DualMap):
+    """folium's DualMap (which streamlit-folium supports) with our own few lines of sync instead of the
+    Leaflet.Sync plugin, which folium loads from a CDN (offline rule, TECH_NOTES §4). Panning or zooming
+    either map moves the other; a click on the right map is passed to the left one, the map streamlit-folium
+    listens to, so `last_clicked` reports clicks on both."""
+
+    default_js: tuple = ()  # no CDN plugin: the sync below is our own
+    _template = Template("""{% macro script(this, kwargs) %}
+(function (a, b) {
+    var busy = false;
+    function follow(src, dst) {
+        src.on('move zoom', function () {
+            if (busy) { return; }
+            busy = true;
+            dst.setView(src.getCenter(), src.getZoom(), {animate: false});
+            busy = false;
+        });
+    }
+    follow(a, b);
+    follow(b, a);
+    b.on('click', function (e) { a.fire('click', {latlng: e.latlng}); });
+})({{ this.m1.get_name() }}, {{ this.m2.get_name() }});
+{% endmacro %}""")
+
+
+def build_synced_maps(bounds: list[list[float]], left: list[folium.FeatureGroup],
+                      right: list[folium.FeatureGroup]) -> SyncedMaps:
+    """Statistics left, stories right, one view: no tiles (the outlines are the basemap)."""
+    centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    pair = SyncedMaps(location=centre, zoom_start=13, tiles=None, prefer_canvas=True, control_scale=True,
+                      zoom_snap=0.25)
+    for target, layers, prefix in ((pair.m1, left, "left"), (pair.m2, right, "right")):
+        for layer in layers:
+            layer.add_to(target)
+        target.fit_bounds(bounds)
+        # The same builders make layers for both maps; streamlit-folium maps element ids to JS names, so
+        # each map's elements need ids of their own (and fixed ones, so reruns do not reload the maps).
+        maps.stabilise_ids(target, prefix)
+    pair.get_root().header.add_child(folium.Element(
+        f"<style>.leaflet-container{{background:{maps.PAPER};font-size:15px}}"
+        ".leaflet-tooltip{font-size:15px;line-height:1.35}</style>"))
+    return pair
+
+
+class _SelectionOutline(folium.MacroElement):
+    """Outlines the selected buurt on both maps. It travels in streamlit-folium's feature group, so a new
+    selection never reloads the maps; it finds them by the names streamlit-folium gives them."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+(function () {
+    (window.bbSelection || []).forEach(function (layer) { layer.remove(); });
+    var data = {{ this.data }};
+    window.bbSelection = [window.map_div, window.map_div2].filter(Boolean).map(function (m) {
+        return L.geoJson(data, {interactive: false, style: {fill: false, color: '{{ this.colour }}', weight: 4}})
+            .addTo(m);
+    });
+})();
+{% endmacro %}""")
+
+    def __init__(self, data: dict, colour: str):
+        super().__init__()
+        self._name = "SelectionOutline"
+        self.data = json.dumps(data, separators=(",", ":"))
+        self.colour = colour
+
+
 def build_selection_layer(features_json: str, code: str | None) -> folium.FeatureGroup:
-    """A thick outline around the selected buurt, the same on both maps (not clickable)."""
+    """A thick outline around the selected buurt on both maps (not clickable)."""
     collection = json.loads(features_json)
     features = [f for f in collection["features"] if code and f["id"] == code]
     group = folium.FeatureGroup(name="selected")
-    folium.GeoJson({"type": "FeatureCollection", "features": features}, name="selected", interactive=False,
-                   style_function=lambda f: {"fill": False, "color": SELECTED_OUTLINE, "weight": 4}).add_to(group)
+    _SelectionOutline({"type": "FeatureCollection", "features": features}, SELECTED_OUTLINE).add_to(group)
     maps.stabilise_ids(group, "selected")
     return group
+
+
+def render_synced_maps(pair: SyncedMaps, selection: folium.FeatureGroup, *, key: str, height: int) -> dict:
+    from streamlit_folium import st_folium
+
+    return st_folium(pair, key=key, height=height, use_container_width=True, feature_group_to_add=[selection],
+                     returned_objects=["last_clicked"]) or {}
 
 
 def _z(value) -> str:

@@ -43,35 +43,29 @@ buurt_json = deps.features_json(url, municipality.id, version, "buurt", settings
 wijk_json = deps.features_json(url, municipality.id, version, "wijk", settings.simplify_tolerance_m)
 wijken = deps.areas_frame(url, municipality.id, version, "wijk")
 bounds = bounds_latlon(result.area if len(result.area) else buurten)
-st.caption(t("analysis.map_note"))
-left, right = st.columns(2, gap="small")
 try:
     stats = statistics_view.build_statistics_view(buurten, wijken, buurt_json, wijk_json, numbers, meta,
                                                   scheme="deviation", k=3, lang=lang)
 except ClassificationError as err:
     stats = None
-    left.warning(err.user_message)
-clicks = []
+    st.warning(err.user_message)
+left, right = st.columns(2, gap="small")
 left.markdown(f"**{t('analysis.map_stats', label=meta.label(lang))}**")
 right.markdown(f"**{t('analysis.map_stories', topic=analysis_view.topic_label(pair.dimension, lang))}**")
+synced = analysis_view.build_synced_maps(
+    bounds, stats.layers if stats else [maps.build_outline_layer(wijk_json)],
+    analysis_view.build_story_layers(result, buurt_json, wijk_json, lang))
+returned = analysis_view.render_synced_maps(
+    synced, analysis_view.build_selection_layer(buurt_json, state.get(state.ANALYSIS_BUURT)),
+    key=state.ANALYSIS_MAPS, height=520)
+st.caption(t("analysis.map_note"))
+left, right = st.columns(2, gap="small")
 if stats is not None:
-    with left:
-        base = maps.build_base_map(bounds, tile_url=settings.tile_url, attribution=settings.tile_attribution)
-        layers = [*stats.layers, analysis_view.build_selection_layer(buurt_json, state.get(state.ANALYSIS_BUURT))]
-        clicks.append((state.ANALYSIS_STATS_MAP, maps.render_map(base, layers, key=state.ANALYSIS_STATS_MAP,
-                                                                 height=480)))
-        st.markdown(stats.legend_html, unsafe_allow_html=True)  # maps.build_legend_html escapes all text
-with right:
-    base = maps.build_base_map(bounds, tile_url=settings.tile_url, attribution=settings.tile_attribution)
-    layers = [*analysis_view.build_story_layers(result, buurt_json, wijk_json, lang),
-              analysis_view.build_selection_layer(buurt_json, state.get(state.ANALYSIS_BUURT))]
-    clicks.append((state.ANALYSIS_STORIES_MAP, maps.render_map(base, layers, key=state.ANALYSIS_STORIES_MAP,
-                                                               height=480)))
-    st.markdown(analysis_view.story_legend(result, lang), unsafe_allow_html=True)  # escaped builder
-for key, returned in clicks:
-    if click := state.take_new_click(f"{key}.handled", returned.get("last_object_clicked")):
-        state.set_analysis_buurt(area_at(result.area, click["lat"], click["lng"]))
-        st.rerun()
+    left.markdown(stats.legend_html, unsafe_allow_html=True)  # maps.build_legend_html escapes all text
+right.markdown(analysis_view.story_legend(result, lang), unsafe_allow_html=True)  # escaped builder
+if click := state.take_new_click(f"{state.ANALYSIS_MAPS}.handled", returned.get("last_clicked")):
+    state.set_analysis_buurt(area_at(result.area, click["lat"], click["lng"]))
+    st.rerun()
 
 divergence_tab, table_tab, who_tab, sessions_tab = st.tabs(
     [t("analysis.tab.divergence"), t("analysis.tab.table"), t("analysis.tab.who"), t("analysis.tab.sessions")])

@@ -87,3 +87,30 @@ def test_divergence_display_is_text_and_keeps_the_code():
     assert shown["#"].tolist() == ["1", "", ""]
     assert shown["Cijfer"].tolist()[0] == "10,0"  # "score" is not repeated after every number
     assert shown["Zorgaandeel"].tolist()[0] == "80%" and shown["95%-interval"].tolist()[0] == "49% – 94%"
+
+
+def test_synced_maps_use_our_own_sync_and_no_cdn_plugin():
+    import folium
+
+    result = _result()
+    features = to_feature_collection(result.area, [])
+    pair = analysis_view.build_synced_maps([[0, 0], [2, 2]], [analysis_view.build_story_layer(
+        features, analysis_view.story_cells(result, result.area, "nl"))],
+        analysis_view.build_story_layers(result, features, features, "nl"))
+    assert isinstance(pair, folium.plugins.DualMap)
+    html = pair.get_root().render()
+    assert "follow(a, b)" in html and "L.Map.Sync" not in html and "jieter" not in html
+    assert pair.default_js == ()
+
+
+def test_selection_layer_outlines_only_the_chosen_buurt_on_both_maps():
+    import folium
+
+    features = to_feature_collection(_result().area, [])
+    m = folium.Map(location=[1, 1], zoom_start=6, tiles=None)
+    analysis_view.build_selection_layer(features, "B").add_to(m)
+    script = m.get_root().render()
+    assert "window.map_div2" in script and '"id":"B"' in script and '"id":"A"' not in script
+    empty = folium.Map(location=[1, 1], zoom_start=6, tiles=None)
+    analysis_view.build_selection_layer(features, None).add_to(empty)
+    assert '"features":[]' in empty.get_root().render()  # no selection: the old outline is removed

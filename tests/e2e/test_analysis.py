@@ -1,8 +1,7 @@
 """The analysis page in Chromium at 1920×1080, offline: sign in as analyst, pick an indicator, read the
 divergence table, click a row and a scatter point, and get that buurt's stories."""
-from playwright.sync_api import expect
-
 from conftest import E2E_ANALYST_PASSWORD
+from playwright.sync_api import expect
 from testsupport import wait_for_app_run
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -40,9 +39,32 @@ def test_analyst_reads_divergence_and_opens_a_buurts_stories(app_server, project
     page.get_by_test_id("stSidebarNav").get_by_text("Cijfers en verhalen").click()
     wait_for_app_run(page)
     expect(page.get_by_role("heading", name="Cijfers en verhalen per buurt · Voorbeeldstad")).to_be_visible()
-    expect(page.locator(MAP_IFRAME)).to_have_count(2, timeout=30_000)
-    for frame in (page.frame_locator(MAP_IFRAME).nth(0), page.frame_locator(MAP_IFRAME).nth(1)):
-        expect(frame.locator(".leaflet-container")).to_be_visible(timeout=30_000)
+    expect(page.locator(MAP_IFRAME)).to_have_count(1, timeout=30_000)  # both maps live in one component
+    expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-container")).to_have_count(2, timeout=30_000)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_function("() => window.map_div && window.map_div2", timeout=30_000)
+
+    # the maps move together: zoom the stories map and the statistics map follows, and the other way round
+    frame.evaluate("() => map_div2.setView([52.0, 5.1], 15, {animate: false})")
+    assert frame.evaluate("() => [map_div.getZoom(), map_div.getCenter().lat.toFixed(4)]") == [15, "52.0000"]
+    frame.evaluate("() => map_div.fitBounds(map_div2.getBounds().pad(2), {animate: false})")
+    assert frame.evaluate("() => map_div2.getZoom() === map_div.getZoom()")
+
+    # a click on a buurt in the right-hand (stories) map opens its stories
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    frame.evaluate("""() => {
+        map_div2.eachLayer(l => { if (l.feature && l.feature.id === "BU99990102" && l.getBounds)
+            map_div2.fitBounds(l.getBounds(), {animate: false, maxZoom: 15}); });
+    }""")
+    wait_for_app_run(page, settle_ms=1000)
+    inner = frame.evaluate("""() => {
+        const p = map_div2.latLngToContainerPoint(map_div2.getCenter());
+        const box = map_div2.getContainer().getBoundingClientRect();
+        return {x: box.left + p.x, y: box.top + p.y};
+    }""")
+    outer = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.click(outer["x"] + inner["x"], outer["y"] + inner["y"])
+    expect(page.get_by_role("heading", name="Goedgekeurde verhalen uit Kerkbuurt")).to_be_visible(timeout=20_000)
 
     # a neutral indicator gets its paired topic and an explicit reading; then back to the overall score
     _choose(page, "Indicator", "Gemiddelde WOZ-waarde")
@@ -59,6 +81,8 @@ def test_analyst_reads_divergence_and_opens_a_buurts_stories(app_server, project
     expect(page.get_by_text("Iedereen kent iedereen in de Tarwestraat", exact=False)).to_be_visible()
 
     # the scatter tells the same story: click Werfkade's point (ranked, far right at 100 % concerns)
+    wait_for_app_run(page, settle_ms=1000)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1, timeout=20_000)
     chart = page.get_by_test_id("stPlotlyChart")
     chart.scroll_into_view_if_needed()
     point = chart.locator(".scatterlayer .trace").first.locator("path.point")

@@ -3,6 +3,8 @@ table (Tarwestraat e.o. and Werfkade, the demo's deliberate mismatches), the sto
 text, who spoke with k, and the English version."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -39,6 +41,9 @@ def test_analyst_finds_the_page_in_the_menu(app_env):
     at.run().switch_page(PAGE).run()
     assert not at.exception
     assert at.title[0].value == "Cijfers en verhalen per buurt · Voorbeeldstad"
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert "map_div2" in args["script"] and "follow(a, b)" in args["script"]  # two maps, kept in step
+    assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])  # offline
 
 
 def test_analyst_sees_the_divergence_table_on_the_demo(app_env):
@@ -55,7 +60,7 @@ def test_analyst_sees_the_divergence_table_on_the_demo(app_env):
     assert set(table.loc[table["#"] == "", "Status"]) <= {"te weinig verhalen", "geen cijfer"}
     assert any("alleen goedgekeurde verhalen" in m.value.lower() for m in at.markdown)
     assert any("Wilson" in m.value and "Empirical Bayes" in m.value for m in at.markdown)  # the method, in the UI
-    assert len(at.get("component_instance")) == 2  # statistics map and stories map
+    assert len(at.get("component_instance")) == 1  # the two synchronised maps share one component
     assert len(at.get("plotly_chart")) == 1
 
 
