@@ -99,7 +99,7 @@ def story_cells(result: Analysis, buurten: gpd.GeoDataFrame, lang: str) -> dict[
             lines.append(safe_text(t("analysis.legend.too_few")))
             cells[code] = StoryCell(maps.MISSING_FILL, "<br>".join(lines), dashed=True)
         else:
-            cells[code] = StoryCell(STORY_FILLS[analysis._judgement(float(r["story_z"]))], "<br>".join(lines))
+            cells[code] = StoryCell(STORY_FILLS[analysis.judgement(float(r["story_z"]))], "<br>".join(lines))
     return cells
 
 
@@ -463,7 +463,9 @@ def compare_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     language = lang if lang in ("nl", "en") else "nl"
 
     def interval(share, low, high):
-        return "" if share is None or pd.isna(share) else f"{_pct(share, lang)} ({_pct(low, lang)} – {_pct(high, lang)})"
+        if share is None or pd.isna(share):
+            return ""
+        return f"{_pct(share, lang)} ({_pct(low, lang)} – {_pct(high, lang)})"
 
     return pd.DataFrame({
         t("analysis.col.dimension"): [TOPICS[d][language] for d in frame["dimension"]],

@@ -164,8 +164,8 @@ def estimate_prior(concerns: Sequence[int], totals: Sequence[int]) -> BetaPrior 
     """Method-of-moments beta-binomial prior from per-buurt counts (buurten with n = 0 are ignored).
 
     mean μ = Σx / Σn. With S = Σ nᵢ(pᵢ − μ)², k buurten and N = Σnᵢ, the intra-buurt correlation is
-    ρ = (S / (μ(1−μ)) − (k − 1)) / (N − Σnᵢ²/N − (k − 1)) and the strength M = 1/ρ − 1, kept within
-    [MIN_STRENGTH, MAX_STRENGTH]. Fewer than two buurten with stories: M = DEFAULT_STRENGTH.
+    ρ = (S / (μ(1−μ)) − (k − 1)) / (N − Σnᵢ²/N − (k − 1)) and the strength M = 1/ρ − 1, kept
+    within [MIN_STRENGTH, MAX_STRENGTH]. Fewer than two buurten with stories: M = DEFAULT_STRENGTH.
 
     Examples:
         >>> p = estimate_prior([0, 10], [10, 10])  # all-or-nothing buurten: hardly any shrinkage
@@ -225,10 +225,10 @@ def count_table(linked: pd.DataFrame, buurten: pd.DataFrame, numbers: pd.DataFra
     rows, priors = [], {}
     for dimension in dimensions:
         subset = stories if dimension == ALL else stories[stories["dimension"] == dimension]
-        counts = subset.groupby(["linked_code", "kind"]).size()
+        counts = {key: int(v) for key, v in subset.groupby(["linked_code", "kind"]).size().items()}
         block = []
         for code, name in zip(buurten["code"], buurten["name"]):
-            by_kind = {kind: int(counts.get((code, kind), 0)) for kind in KINDS}
+            by_kind = {kind: counts.get((code, kind), 0) for kind in KINDS}
             total = sum(by_kind.values())
             n = by_kind["proud"] + by_kind["concern"]
             people = inhabitants.get(code)
@@ -314,7 +314,7 @@ DIVERGENCE_COLUMNS = ["rank", "code", "name", "status", "value", "average", "sta
                       "score", "direction", "sentence_nl", "sentence_en"]
 
 
-def _judgement(z: float | None) -> int:
+def judgement(z: float | None) -> int:
     if z is None or abs(z) <= BAND:
         return 0
     return 1 if z > 0 else -1
@@ -433,8 +433,8 @@ def divergence_sentence(row: Mapping, meta: IndicatorMeta, pair: DimensionPair, 
     if row["status"] == TOO_FEW:
         return (f"Te weinig verhalen: {row['n']} met trots of zorg, minstens {min_stories} nodig. Niet gerangschikt."
                 if nl else f"Too few stories: {row['n']} proud or concern, at least {min_stories} needed. Not ranked.")
-    stat = _judgement(row["stat_z"])
-    story = _judgement(row["story_z"])
+    stat = judgement(row["stat_z"])
+    story = judgement(row["story_z"])
     average = value_text(row["average"], meta, "nl" if nl else "en")
     overall = _pct(row["overall_share"], "nl" if nl else "en")
     x, n = row["concern"], row["n"]
@@ -558,21 +558,26 @@ def _group_counts(stories: pd.DataFrame, column: str, groups: Sequence[str], cod
     return table.reindex(index=list(codes), columns=list(groups), fill_value=0)
 
 
-def population_shares(numbers: pd.DataFrame, codes: Sequence[str]) -> dict[str, float | None]:
-    """CBS age shares among residents aged 15+, weighted by inhabitants over `codes`; None where unknown."""
-    needed = [*AGE_TO_CBS.values(), CBS_CHILDREN, INHABITANTS_KEY]
-    if any(c not in numbers for c in needed):
-        present = [c for c in needed if c in numbers]
-        numbers = numbers.reindex(columns=[*present, *[c for c in needed if c not in present]])
-    part = numbers.loc[numbers.index.isin(codes), needed].dropna()
+def _population_table(numbers: pd.DataFrame) -> pd.DataFrame:
+    """Per buurt with a complete CBS age profile: each story band's share among residents aged 15+, and the
+    number of residents aged 15+ as the weight."""
+    part = numbers.reindex(columns=[*AGE_TO_CBS.values(), CBS_CHILDREN, INHABITANTS_KEY]).dropna()
     part = part[part[INHABITANTS_KEY] > 0]
+    adults = 100 - part[CBS_CHILDREN]
+    table = pd.DataFrame({band: part[column] / adults for band, column in AGE_TO_CBS.items()}, index=part.index)
+    table["weight"] = part[INHABITANTS_KEY] * adults / 100
+    return table[table["weight"] > 0]
+
+
+def population_shares(numbers: pd.DataFrame, codes: Sequence[str], *,
+                      table: pd.DataFrame | None = None) -> dict[str, float | None]:
+    """CBS age shares among residents aged 15+, weighted by inhabitants over `codes`; None where unknown."""
+    table = _population_table(numbers) if table is None else table
+    part = table[table.index.isin(codes)]
     if part.empty:
         return {band: None for band in AGE_TO_CBS}
-    adults = 100 - part[CBS_CHILDREN]
-    weights = part[INHABITANTS_KEY] * adults / 100
-    if weights.sum() <= 0:
-        return {band: None for band in AGE_TO_CBS}
-    return {band: float((part[col] / adults * weights).sum() / weights.sum()) for band, col in AGE_TO_CBS.items()}
+    weights = part["weight"]
+    return {band: float((part[band] * weights).sum() / weights.sum()) for band in AGE_TO_CBS}
 
 
 def who_spoke(linked: pd.DataFrame, codes: Sequence[str], numbers: pd.DataFrame, k: int) -> dict[str | None, WhoSpoke]:
@@ -584,18 +589,26 @@ def who_spoke(linked: pd.DataFrame, codes: Sequence[str], numbers: pd.DataFrame,
     stories = linked[linked["linked_code"].isin(codes)]
     result: dict[str | None, WhoSpoke] = {}
     tables = {}
+    lines = {}
     for column, groups in (("age_band", AGE_GROUPS), ("relation", RELATION_GROUPS)):
         tables[column] = protect_table(_group_counts(stories, column, groups, codes), k)
+        cells = tables[column][0]
+        lines[column] = dict(zip(cells.index, cells.astype(object).to_numpy().tolist()))
+    tables = {column: (None, totals_) for column, (_, totals_) in tables.items()}
     totals = stories.groupby("linked_code").size().reindex(list(codes), fill_value=0)
+    profile = _population_table(numbers)
+    per_buurt = profile.drop(columns="weight").to_dict("index")
     for scope in [None, *codes]:
         total = int(totals.sum()) if scope is None else int(totals[scope])
         rows_by_column, missing = {}, []
         for column, groups in (("age_band", AGE_GROUPS), ("relation", RELATION_GROUPS)):
-            cells, column_totals = tables[column]
-            line = column_totals if scope is None else cells.loc[scope]
-            shown = {g: (None if pd.isna(line[g]) else int(line[g])) for g in groups}
-            population = population_shares(numbers, codes if scope is None else [scope]) \
-                if column == "age_band" else {}
+            column_totals = tables[column][1].tolist()
+            line = (column_totals if scope is None else lines[column][scope])
+            shown = {g: (None if pd.isna(v) else int(v)) for g, v in zip(groups, line)}
+            population = {}
+            if column == "age_band":
+                population = population_shares(numbers, codes, table=profile) if scope is None else \
+                    per_buurt.get(scope, {})
             rows = []
             for g in groups:
                 count = shown[g]
