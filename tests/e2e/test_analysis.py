@@ -9,7 +9,7 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 def _sign_in_as_analyst(page, base_url: str) -> None:
     page.goto(base_url)
-    wait_for_app_run(page)
+    wait_for_app_run(page, timeout=90_000)  # the first run builds the cached map layers
     page.get_by_test_id("stSidebarNav").get_by_text("Inloggen").click()
     wait_for_app_run(page)
     page.get_by_test_id("stRadioOption").get_by_text("Analist").click()
