@@ -30,6 +30,8 @@ PAGES: tuple[PageSpec, ...] = (
              "nav.section.facilitate", "moderatie"),
     PageSpec("projector", "pages/facilitator_projector.py", "nav.projector", ":material/slideshow:",
              "nav.section.facilitate", "projector"),
+    PageSpec("vision_board", "pages/vision_board.py", "nav.vision", ":material/how_to_vote:",
+             "nav.section.facilitate", "visiebord"),
     PageSpec("analysis", "pages/analysis.py", "nav.analysis", ":material/compare:", "nav.section.analysis", "analyse"),
     PageSpec("sign_in", "pages/sign_in.py", "nav.sign_in", ":material/login:", "nav.section.account", "inloggen"),
 )

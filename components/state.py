@@ -426,3 +426,83 @@ def set_projector_focus(code: str | None) -> None:
 
 def take_projector_click(click: dict | None) -> dict | None:
     return take_new_click(_PROJECTOR_HANDLED_CLICK, click)
+
+
+# --- Projector / vision board (pages/facilitator_projector.py, pages/vision_board.py) ------------------------
+PROJECTOR_SESSION = "projector.session"
+PROJECTOR_INDICATOR = "projector.indicator"
+PROJECTOR_FREEZE = "projector.freeze"
+PROJECTOR_MAP = "projector.map"
+_PROJECTOR_STAGE = "projector.stage"
+_PROJECTOR_LAST_GOOD = "projector.last_good"
+_PROJECTOR_FOCUS = "projector.focus"
+_PROJECTOR_HANDLED_CLICK = "projector.handled_click"
+
+
+def projector_stage() -> str:
+    return st.session_state.get(_PROJECTOR_STAGE, "numbers")
+
+
+def set_projector_stage(stage: str) -> None:
+    st.session_state[_PROJECTOR_STAGE] = stage
+
+
+def projector_frozen() -> bool:
+    return bool(st.session_state.get(PROJECTOR_FREEZE, False))
+
+
+def projector_last_good(session_id: int):
+    """The last data the projector read for this session (shown while the database is unreachable)."""
+    return (st.session_state.get(_PROJECTOR_LAST_GOOD) or {}).get(session_id)
+
+
+def set_projector_last_good(session_id: int, data) -> None:
+    st.session_state[_PROJECTOR_LAST_GOOD] = {session_id: data}
+
+
+def projector_focus() -> str | None:
+    return st.session_state.get(_PROJECTOR_FOCUS)
+
+
+def set_projector_focus(code: str | None) -> None:
+    st.session_state[_PROJECTOR_FOCUS] = code
+
+
+def take_projector_click(click: dict | None) -> dict | None:
+    return take_new_click(_PROJECTOR_HANDLED_CLICK, click)
+
+VISION_SESSION = "vision.session"
+VISION_STORIES = "vision.stories"
+VISION_NAME = "vision.name"
+_VISION_FLASH = "vision.flash"
+_KIOSK_VOTE_TOKEN = "kiosk.vote_token"
+_KIOSK_VOTE_OPEN = "kiosk.vote_open"
+
+
+def vision_flash(level: str | None = None, text: str | None = None):
+    """Set a one-off message (with arguments) or take it (without)."""
+    if level is not None:
+        st.session_state[_VISION_FLASH] = (level, text)
+        return None
+    return st.session_state.pop(_VISION_FLASH, None)
+
+
+def kiosk_vote_token() -> str:
+    """One voter token per kiosk visit: the dot budget counts against it."""
+    import secrets
+
+    return st.session_state.setdefault(_KIOSK_VOTE_TOKEN, secrets.token_hex(16))
+
+
+def end_kiosk_vote() -> None:
+    """The resident is done voting: the next resident gets a new visit (and new dots)."""
+    st.session_state.pop(_KIOSK_VOTE_TOKEN, None)
+    st.session_state[_KIOSK_VOTE_OPEN] = False
+
+
+def kiosk_vote_open() -> bool:
+    return bool(st.session_state.get(_KIOSK_VOTE_OPEN))
+
+
+def open_kiosk_vote() -> None:
+    st.session_state[_KIOSK_VOTE_OPEN] = True

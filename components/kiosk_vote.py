@@ -1,0 +1,55 @@
+"""Residents' dot vote at the kiosk ("Stem op thema's"): each kiosk visit gets the session's `dots_per_visit`
+dots, counted against a voter token kept for the visit; a deleted theme or a spent budget is refused with a
+message. Theme names are shown as button labels and text, never as HTML."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components import deps, state
+from components.i18n import t
+from domain.sessions import WorkSession
+from domain.vision import VoteRefused, ranking
+from storage import vision
+from storage.retry import retry_when_locked
+
+
+def render_entry() -> bool:
+    """The start-screen button; True while the resident is in the vote section."""
+    if not state.kiosk_vote_open():
+        st.button(t("kiosk_vote.open"), key="kiosk.vote.open", icon=":material/how_to_vote:", width="stretch",
+                  on_click=state.open_kiosk_vote)
+    return state.kiosk_vote_open()
+
+
+def _dot(session_id: int, theme_id: int, token: str) -> None:
+    def unit():
+        with deps.writing() as db:
+            return vision.cast_dot(db, session_id, theme_id, token, now=deps.now())
+    try:
+        retry_when_locked(unit)
+        state.vision_flash("success", t("kiosk_vote.placed"))
+    except VoteRefused as err:
+        state.vision_flash("warning", err.nl if state.language() == "nl" else err.en)
+
+
+def render_vote(work_session: WorkSession) -> None:
+    token = state.kiosk_vote_token()
+    with deps.reading() as db:
+        themes = ranking(vision.list_themes(db, work_session.id))
+        used = vision.dots_used(db, work_session.id, token)
+    st.subheader(t("kiosk_vote.title"), anchor=False)
+    if message := state.vision_flash():
+        getattr(st, message[0])(message[1])
+    left = max(work_session.settings.dots_per_visit - used, 0)
+    st.text(t("kiosk_vote.left", n=left))
+    if not themes:
+        st.info(t("kiosk_vote.none"))
+    for theme in themes:
+        with st.container(border=True):
+            st.text(theme.name)
+            # a callback, so a tap on a theme deleted meanwhile still reaches _dot (and its message) even though
+            # the rerun no longer draws that button
+            st.button(t("kiosk_vote.dot"), key=f"kiosk.vote.{theme.id}", disabled=left == 0, width="stretch",
+                      on_click=_dot, args=(work_session.id, theme.id, token))
+    st.button(t("kiosk_vote.done"), key="kiosk.vote.done", type="primary", width="stretch",
+              on_click=state.end_kiosk_vote)

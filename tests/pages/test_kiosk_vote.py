@@ -1,0 +1,61 @@
+"""AppTest of the kiosk's "Stem op thema's" section: the visit's dots run out at dots_per_visit (3), a theme
+deleted after the screen was drawn is refused with a message, and "klaar" gives the next visit fresh dots."""
+from datetime import UTC, datetime
+
+from facilitatorsupport import DEMO_CODE, moderate, submit
+from storage import sessions, vision
+from storage.db import make_session_factory, read_scope, write_scope
+
+NOW = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
+
+
+def vote_script():
+    from components import kiosk_vote
+    from components.deps import reading
+    from storage import sessions
+
+    with reading() as db:
+        work = sessions.get_session_by_code(db, "DEMO01")
+    if kiosk_vote.render_entry():
+        kiosk_vote.render_vote(work)
+
+
+def setup_themes(db_url):
+    story_id, _ = submit(db_url, "Meer groen", kind="idea")
+    moderate(db_url, story_id, "approve", actor="Anna")
+    factory = make_session_factory(db_url)
+    with write_scope(factory) as s:
+        session_id = sessions.get_session_by_code(s, DEMO_CODE).id
+        return session_id, [vision.create_theme(s, session_id, name, [story_id], actor="Anna", now=NOW).id
+                            for name in ("Groen", "Spelen")]
+
+
+def votes(db_url, session_id):
+    with read_scope(make_session_factory(db_url)) as s:
+        return {t.name: t.votes for t in vision.list_themes(s, session_id, include_deleted=True)}
+
+
+def test_dots_run_out_deleted_theme_refused_and_next_visit_starts_fresh(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    session_id, (green, play) = setup_themes(app_env.db_url)
+    at = AppTest.from_function(vote_script, default_timeout=30).run()
+    at.button(key="kiosk.vote.open").click().run()
+    assert "U heeft nog 3 stippen." in [t.value for t in at.text]
+    for _ in range(3):
+        at.button(key=f"kiosk.vote.{green}").click().run()
+        assert not at.exception, at.exception
+    assert "U heeft nog 0 stippen." in [t.value for t in at.text]
+    assert "Uw stip is geplaatst." in [m.value for m in at.success]
+    assert at.button(key=f"kiosk.vote.{play}").disabled
+    assert votes(app_env.db_url, session_id) == {"Groen": 3, "Spelen": 0}
+
+    at.button(key="kiosk.vote.done").click().run()
+    at.button(key="kiosk.vote.open").click().run()
+    assert "U heeft nog 3 stippen." in [t.value for t in at.text]  # a new visit
+    with write_scope(make_session_factory(app_env.db_url)) as s:
+        vision.delete_theme(s, play, actor="Anna", now=NOW)
+    at.button(key=f"kiosk.vote.{play}").click().run()  # still on screen from before the delete
+    assert not at.exception, at.exception
+    assert any("weggehaald" in w.value for w in at.warning)
+    assert votes(app_env.db_url, session_id) == {"Groen": 3, "Spelen": 0}
