@@ -194,7 +194,7 @@ PROJECTOR_CSS = """<style>
 .bb-stage {font-size: 30px; font-weight: 800; color: #111;}
 .bb-banner {font-size: 24px; padding: .4em .7em; border: 3px solid #1d1d1b; background: #fff3c4;}
 .st-key-projector-latest [data-testid="stText"], .st-key-projector-latest pre,
-.st-key-projector-focus [data-testid="stText"] {font-size: 21px; white-space: pre-wrap; font-family: inherit;}
+.st-key-projector-focus [data-testid="stText"], .st-key-projector-ranking [data-testid="stText"] {font-size: 21px; white-space: pre-wrap; font-family: inherit;}
 </style>"""
 
 
@@ -281,3 +281,11 @@ def render_focus(name: str, profile_rows, stories: Sequence, lang: str) -> None:
                                 unsafe_allow_html=True)
                     for s in mine[:4]:
                         st.text(f"– {s.text}")
+
+
+def render_ranking(themes: Sequence, title: str) -> None:
+    """The room's dot vote, top themes first (names as text)."""
+    with st.container(key="projector-ranking", border=True):
+        st.markdown(f"<b>{safe_text(title)}</b>", unsafe_allow_html=True)
+        for place, theme in enumerate(themes, 1):
+            st.text(f"{place}. {theme.name} — {theme.votes}")

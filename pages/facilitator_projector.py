@@ -11,7 +11,8 @@ from domain.profile import buurt_profile
 from domain.projector import STAGE_SHOWS, count_stories, lean_per_buurt, step_stage
 from domain.session_setup import kiosk_url
 from domain.spatial import area_at, bounds_latlon
-from storage import sessions, stories
+from domain.vision import ranking
+from storage import sessions, stories, vision
 
 auth.require("projector")
 view.render_chrome_free()
@@ -80,10 +81,11 @@ def live_view():
         with deps.reading() as db:
             current = sessions.get_session(db, session_id) or work_session
             public = stories.public_stories(db, session_id)
-        state.set_projector_last_good(session_id, (current, public))
+            themes = vision.list_themes(db, session_id)
+        state.set_projector_last_good(session_id, (current, public, themes))
     except DBAPIError:  # OperationalError is a DBAPIError: keep showing the last good picture
         reconnecting = True
-        current, public = state.projector_last_good(session_id) or (work_session, [])
+        current, public, themes = state.projector_last_good(session_id) or (work_session, [], [])
     show_stats, show_pins, show_lean = STAGE_SHOWS[state.projector_stage()]
     # Built afresh on every run: st_folium adds the layers to the map it is given (the same objects again
     # would change the base map's JS and remount the iframe).
@@ -124,6 +126,8 @@ def live_view():
             view.render_latest(public, buurt_names, photo, lang)
         elif show_lean:
             st.text(t("projector.lean_help"))
+        if any(theme.votes for theme in themes):
+            view.render_ranking(ranking(themes)[:5], t("vision.ranking"))
 
 
 refresh = None if state.projector_frozen() else max(int(work_session.settings.refresh_seconds or 5), 1)

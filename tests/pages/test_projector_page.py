@@ -96,3 +96,38 @@ def test_database_hiccup_keeps_the_last_picture(app_env, monkeypatch):
     assert not at.exception, at.exception
     assert pins(at) == before
     assert any("Opnieuw verbinden" in str(m.value) for m in at.markdown)
+
+
+def test_a_click_on_a_buurt_opens_its_focus_panel(app_env):
+    from facilitatorsupport import KERKBUURT, buurt_point
+
+    story_id, _ = submit(app_env.db_url, "Het hek van de speeltuin staat altijd open", kind="concern")
+    moderate(app_env.db_url, story_id, "approve", actor="Anna")
+    at = open_projector(app_env)
+    lat, lon = buurt_point(app_env.db_url, KERKBUURT)
+    at.session_state[at.get("component_instance")[-1].key] = {"last_clicked": {"lat": lat, "lng": lon}}
+    at.run()
+    assert not at.exception, at.exception
+    assert any(m.value.endswith(">Kerkbuurt</div>") for m in at.markdown if "bb-stage" in str(m.value))
+    texts = [t.value for t in at.text]
+    assert "– Het hek van de speeltuin staat altijd open" in texts
+    assert any("gemiddelde gemeente" in t for t in texts)
+    at.button(key="projector-close-focus").click().run()
+    assert at.session_state["projector.focus"] is None
+
+
+def test_dot_votes_show_on_the_projector(app_env):
+    from datetime import UTC, datetime
+
+    from storage import sessions as session_store, vision
+    from storage.db import make_session_factory, write_scope
+
+    story_id, _ = submit(app_env.db_url, "Meer bomen", kind="dream")
+    moderate(app_env.db_url, story_id, "approve", actor="Anna")
+    now = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
+    with write_scope(make_session_factory(app_env.db_url)) as s:
+        session_id = session_store.get_session_by_code(s, "DEMO01").id
+        theme = vision.create_theme(s, session_id, "Bomen", [story_id], actor="Anna", now=now)
+        vision.cast_dot(s, session_id, theme.id, "visit-1", now=now)
+    at = open_projector(app_env)
+    assert "1. Bomen — 1" in [t.value for t in at.text]
