@@ -23,7 +23,8 @@ from domain.stories import Receipt, StoryDraft, SubmissionRejected, validate_dra
 from storage.retry import is_locked_error, retry_when_locked
 
 DEFAULT_LANGUAGE = "nl"
-LABEL_LIMIT = 80  # beyond this many buurten, names only appear when zoomed in
+LABEL_LIMIT = 400  # beyond this many buurten no names are drawn at all
+NAMES_AT_ONCE = 10  # up to this many buurten, their names show without zooming in (more would overlap)
 CHROME_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarNav"], header[data-testid="stHeader"], [data-testid="stToolbar"],
@@ -224,7 +225,8 @@ def load_area(work_session: WorkSession, lang: str) -> KioskArea:
         settings.database_url, work_session.municipality_id, version, tuple(sorted(work_session.area_codes)),
         municipality_code, settings.simplify_tolerance_m, work_session.settings.stats_indicator, lang)
     return KioskArea(buurten=buurten, area_json=area_json, bounds=bounds,
-                     labels=labels if len(labels) <= LABEL_LIMIT else (), fills=fills, legend_html=legend)
+                     labels=labels if len(labels) <= LABEL_LIMIT else (), fills=fills, legend_html=legend,
+                     label_zoom=0 if len(labels) <= NAMES_AT_ONCE else 14)
 
 
 # ---------------------------------------------------------------- screens

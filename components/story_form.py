@@ -38,6 +38,7 @@ class KioskArea:
     labels: tuple[tuple[str, float, float], ...]
     fills: dict[str, str]
     legend_html: str = ""
+    label_zoom: float = 14  # buurt names appear from this zoom on (at once for a small area)
 
     @property
     def codes(self) -> set[str]:
@@ -123,7 +124,7 @@ def _render_pin_picker(area: KioskArea, *, tile_url: str | None, attribution: st
 
 def build_kiosk_map(area: KioskArea, *, tile_url: str | None, attribution: str) -> folium.Map:
     return maps.build_kiosk_base_map(area.bounds, area.area_json, fills=area.fills, labels=area.labels,
-                                     tile_url=tile_url, attribution=attribution)
+                                     label_zoom=area.label_zoom, tile_url=tile_url, attribution=attribution)
 
 
 def _handle_map_events(area: KioskArea, result: dict, *, has_pin: bool) -> bool:

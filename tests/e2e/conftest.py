@@ -88,7 +88,8 @@ def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
            "BUURTBEELD_ANALYST_PASSWORD_HASH": hash_password(E2E_ANALYST_PASSWORD),
            "BUURTBEELD_FACILITATOR_PASSWORD_HASH": hash_password(E2E_FACILITATOR_PASSWORD)}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]  # a test server never reloads; watching a busy tree only slows it
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

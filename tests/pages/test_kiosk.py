@@ -379,6 +379,18 @@ def test_a_photo_is_stored_reencoded_without_exif(app_env):
         assert photo.format == "JPEG" and dict(photo.getexif()) == {} and photo.size == (40, 80)
 
 
+def test_a_camera_photo_takes_the_same_road(app_env):
+    at = open_kiosk(app_env)
+    send_map(at, tap=buurt_point(app_env.db_url, KERKBUURT))
+    at.toggle(key=state.KIOSK_USE_CAMERA).set_value(True).run()
+    assert not at.get("file_uploader")
+    at.camera_input(key=state.KIOSK_PHOTO_CAMERA).set_value(("camera.jpg", jpeg_with_gps(), "image/jpeg"))
+    send(fill_story(at, text="Gefotografeerd bij de kiosk"))
+    stored = story_by_receipt(app_env.db_url, receipt_code(at))
+    with Image.open(io.BytesIO(stored["photo"])) as photo:
+        assert dict(photo.getexif()) == {} and photo.size == (40, 80)
+
+
 @pytest.mark.parametrize("name, data, message", [
     ("boodschappen.jpg", b"melk, brood, kaas\n" * 50, "geen foto die we kunnen openen"),
     ("half.jpg", jpeg_with_gps()[:300], "geen foto die we kunnen openen"),
