@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -159,8 +160,10 @@ def reset_url(work_session: WorkSession | None) -> str:
 
 
 def client_script(*, lang: str, rtl: bool, idle_seconds: int, reset_url: str, blank: bool) -> str:
+    # `run` changes on every rerun, so the script runs again and counts it as activity: every rerun comes
+    # from a resident's touch, also inside the map, whose events this page cannot always see.
     config = {"lang": lang, "dir": "rtl" if rtl else "ltr", "idleMs": max(int(idle_seconds), 2) * 1000,
-              "resetUrl": reset_url, "blank": bool(blank)}
+              "resetUrl": reset_url, "blank": bool(blank), "run": time.monotonic_ns()}
     as_json = json.dumps(config).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return CLIENT_SCRIPT.replace("__CONFIG__", as_json)
 

@@ -139,6 +139,7 @@ def set_analysis_buurt(code: str | None) -> None:
 KIOSK_LANG = "kiosk.lang"
 KIOSK_MAP = "kiosk.map"
 KIOSK_NO_MAP = "kiosk.no_map"
+KIOSK_PIN_HERE = "kiosk.pin_here"
 KIOSK_BUURT = "kiosk.buurt"
 KIOSK_PLACE = "kiosk.place"
 KIOSK_KIND = "kiosk.kind"

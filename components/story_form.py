@@ -112,7 +112,7 @@ def _render_pin_picker(area: KioskArea, *, tile_url: str | None, attribution: st
     if _handle_map_events(area, result, has_pin=pin is not None):
         st.rerun()
     if pin is None:
-        if result.get("center") and st.button(t("kiosk.where.pin_here"), key="kiosk.pin_here"):
+        if result.get("center") and st.button(t("kiosk.where.pin_here"), key=state.KIOSK_PIN_HERE):
             _place_at_centre(area, result["center"])
         return Location()
     if code is None:

@@ -292,17 +292,24 @@ def test_an_idle_kiosk_forgets_the_draft(app_server, app_server_db_url, tablet_p
     assert_offline_and_clean(page)
 
 
-def test_an_idle_kiosk_also_hides_the_receipt_and_a_chosen_language(app_server, app_server_db_url, tablet_page):
+def test_an_idle_kiosk_hides_the_receipt_and_forgets_the_language(app_server, app_server_db_url, tablet_page):
     page = tablet_page
-    code = make_session(app_server_db_url, "E2E kiosk: bon weg", idle_seconds=3)
+    code = make_session(app_server_db_url, "E2E kiosk: bon weg", idle_seconds=6)
     open_kiosk(page, app_server, code)
     page.get_by_role("radio", name="English").tap()
     wait_for_app_run(page)
     expect(page.get_by_role("heading", name="Tell us about your neighbourhood")).to_be_visible()
-    page.wait_for_timeout(500)
-    page.wait_for_function("() => document.documentElement.lang === 'nl'", timeout=15_000)
+    page.get_by_role("radio", name="Nederlands").tap()
+    wait_for_app_run(page)
+    no_map(page, "Kerkbuurt")
+    fill_and_send(page, "Bon moet weg als ik wegloop")
+    receipt_on_screen(page)
+    page.evaluate("() => { window.__stillHere = true; }")
+    page.wait_for_function("() => window.__stillHere !== true", timeout=30_000)
     wait_for_app_run(page)
     expect(page.get_by_role("heading", name="Vertel over uw buurt")).to_be_visible()
+    expect(page.locator(".bb-receipt")).to_have_count(0)
+    assert page.evaluate("() => document.documentElement.lang") == "nl"
 
 
 # ---------------------------------------------------------------- withdraw

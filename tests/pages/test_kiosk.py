@@ -178,6 +178,17 @@ def test_tap_places_the_pin_centres_the_map_and_nudging_moves_it(app_env):
     assert at.session_state["kiosk.pin"] == other
 
 
+def test_without_a_tap_the_pin_can_go_to_the_map_centre(app_env):
+    # for keyboard users and anyone who would rather pan than tap
+    at = open_kiosk(app_env)
+    centre = buurt_point(app_env.db_url, KERKBUURT)
+    send_map(at, centre=centre)
+    assert "kiosk.pin" not in at.session_state
+    at.button(key=state.KIOSK_PIN_HERE).click().run()
+    assert at.session_state["kiosk.pin"] == centre
+    assert [s.value for s in at.success] == ["De speld staat in Kerkbuurt."]
+
+
 @pytest.mark.parametrize("tap, message", [
     (OUTSIDE_VOORBEELDSTAD, "buiten het gebied"),
     ((float("nan"), 5.17), "klopt niet"),
