@@ -108,7 +108,8 @@ def start_app_server(env: Mapping[str, str], port: int, *, log: Path, timeout: f
     """`streamlit run app.py` on 127.0.0.1:`port` with exactly `env` (e.g. `{**os.environ, "APP_DB_URL": …}`);
     yields its base URL once healthy, output goes to `log`; stopped (terminate, then kill) on exit."""
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]  # a test server never reloads
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=out,
                                 stderr=subprocess.STDOUT)
