@@ -26,7 +26,8 @@ Approaches:
             national case, where one screen pixel is hundreds of metres
 
 Every approach classifies with domain.classification (quantiles, 5 classes), so that cost is in all of them.
-Timings are medians over --repeat runs, approaches interleaved inside each run.
+Timings are medians over --repeat runs; approaches are interleaved inside each run, in an order
+that rotates from run to run.
 """
 from __future__ import annotations
 
@@ -370,7 +371,7 @@ def run(cases: list[str], repeat: int, browser_cases: set[str], national_toleran
             for approach in approaches:  # warm-up, not timed: imports (mapclassify, pyproj) and first calls
                 measure_python(case, approach, Row(name, approach))
             for i in range(repeat):
-                for approach in approaches:
+                for approach in approaches[i % len(approaches):] + approaches[:i % len(approaches)]:  # rotate
                     row = case_rows[approach]
                     m, layers = measure_python(case, approach, row)
                     if name in browser_cases:
