@@ -6,11 +6,6 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from testsupport import REPO_ROOT, copy_sqlite, skip_or_fail
+from testsupport import REPO_ROOT, copy_sqlite, skip_or_fail, start_app_server
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -54,24 +49,6 @@ def _tail(path: Path, lines: int = 60) -> str:
         return "(no server output)"
 
 
-def _wait_for_health(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    last_error = "no answer yet"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode} before it was healthy.\n"
-                               f"--- server output ---\n{_tail(log)}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200 and response.read().strip() == b"ok":
-                    return
-        except (urllib.error.URLError, OSError) as err:
-            last_error = str(err)
-        time.sleep(0.2)
-    raise RuntimeError(f"streamlit not healthy at {url} after {timeout:.0f} s ({last_error}).\n"
-                       f"--- server output ---\n{_tail(log)}")
-
-
 @pytest.fixture(scope="session")
 def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -84,25 +61,11 @@ def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
     port = _free_port()
     from domain.auth import hash_password
 
-    env = {**os.environ, "APP_DB_URL": db_url, "PYTHONUNBUFFERED": "1",
+    env = {**os.environ, "APP_DB_URL": db_url,
            "BUURTBEELD_ANALYST_PASSWORD_HASH": hash_password(E2E_ANALYST_PASSWORD),
            "BUURTBEELD_FACILITATOR_PASSWORD_HASH": hash_password(E2E_FACILITATOR_PASSWORD)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]  # a test server never reloads; watching a busy tree only slows it
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_health(url, proc, log, SERVER_START_TIMEOUT_S)
+    with start_app_server(env, port, log=log, timeout=SERVER_START_TIMEOUT_S) as url:  # no file watcher
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
