@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from components import deps, maps, state
-from components.i18n import available_languages, is_rtl, t
+from components.i18n import available_languages, is_rtl, t, translate
 from components.navigation import KIOSK_PAGE
 from components.story_form import KioskArea, PhotoResult, error_text
 from domain.kiosk import MAX_WITHDRAW_FAILURES, clean_kiosk_id, looks_like_receipt, session_buurten
@@ -106,7 +106,7 @@ def requested() -> bool:
 def run_kiosk_app() -> None:
     """Run the kiosk page and nothing else (app.py calls this instead of the normal navigation)."""
     st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
-    page = st.Page(KIOSK_PAGE, title="Buurtbeeld", icon=":material/pin_drop:", default=True)
+    page = st.Page(KIOSK_PAGE, title="Buurtbeeld", default=True)
     st.navigation([page], position="hidden").run()
 
 
@@ -212,7 +212,7 @@ def _statistics_fills(url, municipality_id, version, buurten, indicator_key, lan
     fills = {code: by_code[code] for code in buurten["code"] if code in by_code}
     entries = maps.legend_entries(classification, lang if lang in ("nl", "en") else "nl")
     legend = maps.build_legend_html(meta.label(lang if lang in ("nl", "en") else "nl"), meta.source or "", entries,
-                                    count_word=t("kiosk.where.buurten"))
+                                    count_word=translate(lang, "kiosk.where.buurten"))
     return fills, legend
 
 
