@@ -155,7 +155,7 @@ def _act(story_id: int, seen_version: int, action: str, *, reason_key: str | Non
         state.flash(PAGE, "error", err.user_message, story_id)
         return
     for key in clear:
-        st.session_state[key] = "" if key.endswith((".reason", ".fragment")) else None
+        state.forget_widgets(key)  # the input starts empty again
     state.untick_stories([story_id])
     state.flash(PAGE, "success", t(f"moderation.done.{action}", id=story_id), story_id)
 

@@ -1,7 +1,8 @@
 """The facilitator in Chromium, offline: sign in, create a pre-moderated session and read its join code, a resident
 submits a story on the kiosk (a second browser context, from the session's own kiosk address), the story is not
-public, the facilitator redacts and approves it in the queue, it is public, the audit trail shows every act;
-and a facilitator page typed in without signing in shows the sign-in, not the page."""
+public (not on the projector, a third context, nor in `public_stories`), the facilitator redacts and approves it
+in the queue, it appears on the projector by itself, redacted, and the audit trail shows every act; and a
+facilitator page typed in without signing in shows the sign-in, not the page."""
 from __future__ import annotations
 
 import re
@@ -14,6 +15,8 @@ from testsupport import wait_for_app_run
 
 TITLE = "E2E: wijkavond Kerkbuurt"
 STORY = "De speeltuin is mooi, maar bel Jan op 0612345678 als het hek weer openstaat"
+REDACTED = STORY.replace("0612345678", "[...]")
+REFRESH_S = 5  # SessionSettings.refresh_seconds default: the projector reads the database this often
 
 
 def idle(page) -> None:
@@ -74,14 +77,34 @@ def submit_on_kiosk(page, app_server: str, code: str) -> None:
     expect(page.get_by_role("heading", name="Dank u wel!")).to_be_visible(timeout=20_000)
 
 
+def open_projector(page, app_server: str, code: str) -> None:
+    """The room's screen: the session's projector view at the stage that shows stories."""
+    sign_in(page, app_server)
+    go_to(page, "Projector")
+    box = page.get_by_test_id("stMain").get_by_role("combobox").first
+    if code not in (box.input_value() or ""):
+        box.click()
+        page.get_by_role("option").filter(has_text=code).first.click()
+        idle(page)
+    page.locator(".bb-stage").click()
+    page.keyboard.press("PageDown")
+    expect(page.locator(".bb-stage")).to_have_attribute("data-stage", "stories", timeout=20_000)
+    idle(page)
+    expect(page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-container")) \
+        .to_be_visible(timeout=30_000)
+
+
 def test_kiosk_story_is_public_only_after_the_facilitator_approves_it(app_server, app_server_db_url, browser):
     from conftest import offline_page
 
     with offline_page(browser, viewport={"width": 1920, "height": 1080}) as facilitator, \
-            offline_page(browser, viewport={"width": 768, "height": 1024}) as kiosk:
+            offline_page(browser, viewport={"width": 768, "height": 1024}) as kiosk, \
+            offline_page(browser, viewport={"width": 1920, "height": 1080}) as projector:
         sign_in(facilitator, app_server)
         code = create_session(facilitator)
         submit_on_kiosk(kiosk, app_server, code)
+        open_projector(projector, app_server, code)  # drawn after the story came in: it would show if public
+        expect(projector.get_by_text(STORY)).to_have_count(0)
 
         go_to(facilitator, "Moderatie")  # opens on the session just created
         expect(facilitator.get_by_role("combobox", name="Sessie")).to_have_value(re.compile(code))
@@ -103,6 +126,9 @@ def test_kiosk_story_is_public_only_after_the_facilitator_approves_it(app_server
         idle(facilitator)
         expect(facilitator.get_by_text(f"Verhaal #{story_id} is goedgekeurd.")).to_be_visible(timeout=20_000)
         assert public_ids(app_server_db_url, code) == [story_id]
+        # the projector picks it up by itself, redacted; the removed number never reaches the room
+        expect(projector.get_by_text(REDACTED)).to_be_visible(timeout=2 * REFRESH_S * 1000 + 10_000)
+        expect(projector.get_by_text("0612345678")).to_have_count(0)
         approved = story(app_server_db_url, story_id)
         assert approved.status == "approved" and "0612345678" not in approved.text and "[...]" in approved.text
 
@@ -114,7 +140,7 @@ def test_kiosk_story_is_public_only_after_the_facilitator_approves_it(app_server
         card = facilitator.locator('[class*="st-key-moderation-card-"]').filter(has_text="[...]")
         card.get_by_text("Logboek (3)").click()
         expect(card.get_by_text(STORY, exact=True)).to_be_visible()
-        for page in (facilitator, kiosk):
+        for page in (facilitator, kiosk, projector):
             assert page.external_requests == [] and page.page_errors == []
 
 
