@@ -37,7 +37,7 @@ _SHAPES = {
     "diamond": "<path d='M12 1.5 22.5 12 12 22.5 1.5 12z'/>",
     "square": "<rect x='3' y='3' width='18' height='18' rx='1.5'/>",
 }
-CLUSTER_FROM_ZOOM = 16  # below this, MarkerCluster groups pins: 10,000 stories stay smooth (issue 5.6)
+CLUSTER_FROM_ZOOM = 18  # from here single pins; below, MarkerCluster groups them (10,000 stories stay smooth, issue 5.6)
 
 
 def kind_svg(kind: str, px: int = PIN_PX) -> str:
@@ -52,8 +52,10 @@ class _StoryPins(JSCSSMixin, maps._DataLayer):
     """All pins in one compact JSON array `[lat, lon, kind index, story id]`, drawn as DivIcons into a
     MarkerCluster group (clustered below zoom 16), one icon object per kind."""
 
-    default_js = MarkerCluster.default_js
-    default_css = MarkerCluster.default_css
+    # read at render time: components.assets swaps MarkerCluster's CDN links for local ones at app start,
+    # possibly after this module was imported
+    default_js = property(lambda self: MarkerCluster.default_js)
+    default_css = property(lambda self: MarkerCluster.default_css)
     _template = folium.template.Template("""{% macro script(this, kwargs) %}
 var {{ this.get_name() }}_pins = {{ this.pins_js }};
 var {{ this.get_name() }}_icons = {{ this.icons_js }}.map(function (html) {

@@ -73,7 +73,7 @@ def test_grid_generalisation_moves_the_pin_off_the_exact_spot():
 def test_pins_are_clustered_with_local_markercluster_and_ids_are_deterministic():
     a = rendered(projector.build_story_pins([story(1), story(2)], "exact", CENTRES))
     b = rendered(projector.build_story_pins([story(2), story(1)], "exact", CENTRES))
-    assert "L.markerClusterGroup" in a and "disableClusteringAtZoom: 16" in a
+    assert "L.markerClusterGroup" in a and "disableClusteringAtZoom: 18" in a
     scripts = [re.findall(r"<script src=\"([^\"]+)\"", h) for h in (a, b)]
     assert any("markercluster" in src for src in scripts[0])
     assert re.findall(r"var (story_pins\w*)", a) == re.findall(r"var (story_pins\w*)", b)
@@ -96,3 +96,11 @@ def test_kind_legend_counts_every_kind():
     html = projector.build_kind_legend_html(counts, "nl")
     assert html.count("bb-kind-row") == len(STORY_KINDS)
     assert "Trots</span><b>2</b>" in html and "Zorg</span><b>1</b>" in html
+
+
+def test_markercluster_links_are_read_when_rendering(monkeypatch):
+    from folium.plugins import MarkerCluster
+
+    monkeypatch.setattr(MarkerCluster, "default_js", [("markerclusterjs", "/app/static/vendor/mc.js")])
+    html = rendered(projector.build_story_pins([story(1)], "exact", CENTRES))
+    assert '<script src="/app/static/vendor/mc.js"></script>' in html
