@@ -472,7 +472,8 @@ def build_locator_svg(buurten: gpd.GeoDataFrame, code: str, *, size: int = LOCAT
         rings = []
         for polygon in getattr(geom, "geoms", [geom]):
             for ring in [polygon.exterior, *polygon.interiors]:
-                points = " L".join(f"{(x - left) * cos_lat * scale:.1f},{(top - y) * scale:.1f}" for x, y in ring.coords)
+                points = " L".join(f"{(x - left) * cos_lat * scale:.1f},{(top - y) * scale:.1f}"
+                                   for x, y in ring.coords)
                 rings.append(f"M{points}Z")
         return "".join(rings)
 

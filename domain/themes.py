@@ -43,7 +43,8 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "voorzieningen": {
         "nl": ("winkel", "supermarkt", "markt", "school", "basisschool", "huisarts", "dokter", "apotheek",
                "zorgcentrum", "thuiszorg", "bibliotheek", "buurthuis", "wijkcentrum", "buurtcentrum",
-               "speeltuin", "sportveld", "sporthal", "zwembad", "bushalte", "bus", "tram", "trein", "station", "openbaar vervoer",
+               "speeltuin", "sportveld", "sporthal", "zwembad", "bushalte", "bus", "tram", "trein", "station",
+               "openbaar vervoer",
                "kinderopvang", "crèche", "café", "restaurant", "horeca", "postkantoor", "pinautomaat",
                "geldautomaat", "gezondheidscentrum", "jongerencentrum", "voorziening", "buurtwinkel",
                "kinderboerderij", "wijkgebouw", "consultatiebureau"),
@@ -64,7 +65,8 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
                "belong", "welcome", "newcomer", "isolated", "get together"),
     },
     "overlast_onveiligheid": {
-        "nl": ("overlast", "onveilig", "veilig", "veiligheid", "inbraak", "inbreken", "ingebroken", "diefstal", "gestolen",
+        "nl": ("overlast", "onveilig", "veilig", "veiligheid", "inbraak", "inbreken", "ingebroken", "diefstal",
+               "gestolen",
                "criminaliteit", "drugs", "dealen", "gedeald", "dealer", "hangjongeren", "hangplek", "vandalisme",
                "vernieling", "graffiti", "geluidsoverlast", "lawaai", "herrie", "ruzie", "geweld", "bedreiging",
                "politie", "wijkagent", "handhaving", "boa", "donker", "intimidatie", "overval", "vuurwerk",

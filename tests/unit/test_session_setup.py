@@ -1,8 +1,8 @@
 """Setting up a werksessie: the area as buurt codes and back, the prompt set, the kiosk link, settings JSON."""
 import pytest
 
-from domain.sessions import SessionInputError, SessionSettings
 from domain.session_setup import BUURTEN, WHOLE, WIJKEN, build_prompts, describe_area, expand_area, kiosk_url
+from domain.sessions import SessionInputError, SessionSettings
 
 WIJK_OF = {"BU01": "WK1", "BU02": "WK1", "BU03": "WK2", "BU04": "WK2", "BU05": None}
 

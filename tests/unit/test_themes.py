@@ -1,9 +1,9 @@
 """Theme suggestions as a table: story text (nl and en) → the dimension suggested first, and its reasons."""
 import pytest
 
+from domain.models import DIMENSIONS
 from domain.themes import (KEYWORDS, lexicon, normalise_word, parse_keywords, suggest_dimensions, suggest_themes,
                            tokens)
-from domain.models import DIMENSIONS
 
 SUGGESTS = [
     # (text, expected first dimension, words it must name as the reason)
