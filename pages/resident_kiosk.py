@@ -1,7 +1,7 @@
 """Resident kiosk: drop a pin, tell a story — by touch, in your language, without an account (issue 3)."""
 import streamlit as st
 
-from components import deps, kiosk, state, story_form
+from components import deps, kiosk, kiosk_vote, state, story_form
 from components.i18n import t
 
 # No st.stop() here: only a run that reaches the end lets Streamlit forget the widgets it did not draw, and
@@ -17,6 +17,8 @@ elif not work_session.is_open:
     kiosk.render_closed(work_session)
 elif receipt:
     kiosk.render_thanks(receipt, work_session.settings.idle_seconds)
+elif kiosk_vote.render_entry():  # "Stem op thema's" from the start screen (issue 5)
+    kiosk_vote.render_vote(work_session)
 else:
     settings, options = deps.settings(), work_session.settings
     area = kiosk.load_area(work_session, lang)
