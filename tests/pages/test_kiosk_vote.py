@@ -59,3 +59,18 @@ def test_dots_run_out_deleted_theme_refused_and_next_visit_starts_fresh(app_env)
     assert not at.exception, at.exception
     assert any("weggehaald" in w.value for w in at.warning)
     assert votes(app_env.db_url, session_id) == {"Groen": 3, "Spelen": 0}
+
+
+def test_vote_section_is_reachable_from_the_kiosk_start_screen(app_env):
+    session_id, (green, _) = setup_themes(app_env.db_url)
+    at = app_env.app_test()
+    at.query_params["kiosk"] = "1"
+    at.query_params["session"] = DEMO_CODE
+    at.run()
+    assert not at.exception, at.exception
+    at.button(key="kiosk.vote.open").click().run()
+    at.button(key=f"kiosk.vote.{green}").click().run()
+    assert not at.exception, at.exception
+    assert votes(app_env.db_url, session_id)["Groen"] == 1
+    at.button(key="kiosk.vote.done").click().run()
+    assert at.button(key="kiosk.vote.open")  # back on the start screen
