@@ -48,15 +48,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 warnings.filterwarnings("ignore")
 
-import folium  # noqa: E402
-import geopandas as gpd  # noqa: E402
-import pandas as pd  # noqa: E402
+import folium
+import geopandas as gpd
+import pandas as pd
 
-from components import maps  # noqa: E402
-from components.assets import install_local_assets, vendor_files  # noqa: E402
-from domain import spatial  # noqa: E402
-from domain.classification import classify  # noqa: E402
-from domain.models import IndicatorMeta  # noqa: E402
+from components import maps
+from components.assets import install_local_assets, vendor_files
+from domain import spatial
+from domain.classification import classify
+from domain.models import IndicatorMeta
 
 SHARED = REPO.parent / "shared" / "data"
 NATIONAL_BUURTEN = SHARED / "cbs" / "buurten_2014_nl_q1e3.topojson"
@@ -247,7 +247,12 @@ def _has_matplotlib() -> bool:
 
 def st_folium_strings(m: folium.Map, layers: list) -> dict[str, str]:
     """What st_folium computes before it hands the component its arguments (streamlit-folium 0.27)."""
-    from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string
+    from streamlit_folium import (
+        _get_feature_group_string,
+        _get_header,
+        _get_html,
+        _get_map_string,
+    )
 
     m.get_root().render()
     m.render()
@@ -407,11 +412,11 @@ def _ratio(ours: float | None, naive: float | None) -> str:
 
 
 def report(rows: list[Row], repeat: int) -> str:
-    lines = [f"medians of {repeat} runs; ratio = approach / naive in the same run (lower is better); "
-             "python = CPU seconds from GeoDataFrame to st_folium strings; browser = ms from navigation "
-             "start until drawn, and renderer main-thread busy ms", "",
-             "| case | approach | payload | ratio | python first | ratio | python rerun | ratio "
-             "| browser drawn | ratio | main thread | ratio | layers |",
+    lines = [(f"medians of {repeat} runs; ratio = approach / naive in the same run (lower is better); "
+              "python = CPU seconds from GeoDataFrame to st_folium strings; browser = ms from navigation "
+              "start until drawn, and renderer main-thread busy ms"), "",
+             ("| case | approach | payload | ratio | python first | ratio | python rerun | ratio "
+              "| browser drawn | ratio | main thread | ratio | layers |"),
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     naive = {r.case: r for r in rows if r.approach == "naive"}
     for r in rows:

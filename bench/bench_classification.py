@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 warnings.filterwarnings("ignore")
 
-import mapclassify  # noqa: E402
-import numpy as np  # noqa: E402
+import mapclassify
+import numpy as np
 
-from domain.classification import classify, fisher_jenks_bins  # noqa: E402
+from domain.classification import classify, fisher_jenks_bins
 
 
 def _cpu(callable_) -> float:
@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> None:
         x = np.random.default_rng(n).lognormal(3, 1, n)
         theirs, ours, whole = [], [], []
         for _ in range(args.repeat):
-            theirs.append(_cpu(lambda: mapclassify.FisherJenks(x, k=args.k)))
-            ours.append(_cpu(lambda: fisher_jenks_bins(x, args.k)))
-            whole.append(_cpu(lambda: classify(list(x), "natural_breaks", args.k)))
+            theirs.append(_cpu(lambda x=x: mapclassify.FisherJenks(x, k=args.k)))
+            ours.append(_cpu(lambda x=x: fisher_jenks_bins(x, args.k)))
+            whole.append(_cpu(lambda x=x: classify(list(x), "natural_breaks", args.k)))
         same = sorted({float(b) for b in mapclassify.FisherJenks(x, k=args.k).bins}) == fisher_jenks_bins(x, args.k)
         a, b = statistics.median(theirs), statistics.median(ours)
         print(f"| {n} | {a:.3f} s | {b:.4f} s | {b / a:.4f} | {'yes' if same else 'NO'} "

@@ -102,9 +102,9 @@ def choropleth_cells(codes: Sequence[str], names: Sequence[str], wijk_names: Seq
     cells: dict[str, MapCell] = {}
     for code, name, wijk, is_water, value, klass in zip(codes, names, wijk_names, water, values,
                                                          classification.class_of):
-        parts = dict(name_html=safe_text(name), label_html=label,
-                     value_html=safe_text(format_value(value, meta.unit, meta.decimals, lang)),
-                     wijk_html=wijk_html.get(wijk))
+        parts = {"name_html": safe_text(name), "label_html": label,
+                 "value_html": safe_text(format_value(value, meta.unit, meta.decimals, lang)),
+                 "wijk_html": wijk_html.get(wijk)}
         if klass is None and is_water:
             cells[code] = MapCell(WATER_FILL, **parts)
         elif klass is None:
