@@ -93,3 +93,30 @@ def test_approved_story_appears_live_without_remounting_the_map(app_server, app_
     assert frame.evaluate("window.map.getZoom()") == zoom
     assert waited <= 2 * REFRESH_S + 5
     assert not page.page_errors and not page.external_requests
+
+
+def test_a_dot_from_a_kiosk_changes_the_ranking_on_the_projector(app_server, app_server_db_url, projector_page,
+                                                                 tablet_page):
+    from datetime import UTC, datetime
+
+    from storage import sessions, vision
+    from storage.db import make_session_factory, write_scope
+
+    story_id, _ = submit(app_server_db_url, "Projectortest: meer bomen langs de singel", kind="dream")
+    moderate(app_server_db_url, story_id, "approve", actor="Anna")
+    factory = make_session_factory(app_server_db_url)
+    with write_scope(factory) as s:
+        session_id = sessions.get_session_by_code(s, DEMO_CODE).id
+        vision.create_theme(s, session_id, "E2E bomen", [story_id], actor="Anna", now=datetime.now(UTC))
+    factory.kw["bind"].dispose()
+
+    open_projector(projector_page, app_server)
+    expect(projector_page.get_by_text("E2E bomen —")).to_have_count(0)
+    tablet_page.goto(f"{app_server}/?kiosk=1&session={DEMO_CODE}")
+    idle(tablet_page)
+    tablet_page.get_by_role("button", name="Stem op thema's").click()
+    idle(tablet_page)
+    expect(tablet_page.get_by_text("E2E bomen", exact=True)).to_be_visible()
+    tablet_page.get_by_role("button", name="Stip op dit thema").first.click()  # the only theme in this session
+    expect(tablet_page.get_by_text("Uw stip is geplaatst.")).to_be_visible(timeout=30_000)
+    expect(projector_page.get_by_text("E2E bomen — 1", exact=False)).to_be_visible(timeout=2 * REFRESH_S * 1000 + 5_000)
