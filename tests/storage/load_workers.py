@@ -86,13 +86,13 @@ def submit_burst(factory, session_id: int, prefix: str, count: int, *,
     return done
 
 
-_start = None
+_start = _start_replicas = None
 
 
-def init_process_writer(start) -> None:
-    """Initializer of a spawned writer process: the barrier that lines the processes up before each task."""
-    global _start
-    _start = start
+def init_process_writer(start, start_replicas) -> None:
+    """Initializer of a spawned process: the barriers that line the writers (or the "replicas") up."""
+    global _start, _start_replicas
+    _start, _start_replicas = start, start_replicas
 
 
 def process_writer(url: str, session_id: int, prefix: str, count: int) -> list[Submitted]:
@@ -109,7 +109,7 @@ def process_migrate(url: str) -> str:
     """A task for a spawned process: migrate at the same moment as the others, as replicas starting at once."""
     from storage.db import run_migrations
 
-    _start.wait(timeout=120)
+    _start_replicas.wait(timeout=120)
     run_migrations(url)
     return "ok"
 
