@@ -30,10 +30,11 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 warnings.filterwarnings("ignore")
 
-from bench_choropleth import CHROMIUM, CHROMIUM_ARGS, inline_assets, st_folium_strings  # noqa: E402
-from components import maps, projector  # noqa: E402
-from components.assets import install_local_assets  # noqa: E402
-from domain.models import STORY_KINDS  # noqa: E402
+from bench_choropleth import CHROMIUM, CHROMIUM_ARGS, inline_assets, st_folium_strings
+
+from components import maps, projector
+from components.assets import install_local_assets
+from domain.models import STORY_KINDS
 
 BOUNDS = [[52.06, 5.06], [52.12, 5.16]]
 

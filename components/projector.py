@@ -6,7 +6,6 @@ JS; the text appears in the side panel through `st.text`, which shows it as text
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 
 import folium

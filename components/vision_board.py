@@ -64,11 +64,12 @@ def render_theme_upkeep(themes, story_texts: Mapping[int, str]) -> None:
             new_name = st.text_input(t("vision.rename"), value=theme.name, key=f"vision.rename.{theme.id}")
             left, right = st.columns(2)
             if left.button(t("vision.rename_button"), key=f"vision.rename_go.{theme.id}"):
-                _act(lambda db: vision.rename_theme(db, theme.id, new_name, actor=state.actor_name(), now=deps.now()),
+                _act(lambda db, tid=theme.id, name=new_name: vision.rename_theme(db, tid, name, actor=state.actor_name(),
+                                                                               now=deps.now()),
                      t("vision.renamed"))
                 st.rerun()
             if right.button(t("vision.delete_button"), key=f"vision.delete.{theme.id}"):
-                _act(lambda db: vision.delete_theme(db, theme.id, actor=state.actor_name(), now=deps.now()),
+                _act(lambda db, tid=theme.id: vision.delete_theme(db, tid, actor=state.actor_name(), now=deps.now()),
                      t("vision.deleted"))
                 st.rerun()
 

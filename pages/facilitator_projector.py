@@ -3,7 +3,8 @@ only approved stories ever reach it (DESIGN facilitator flow 2, issue 5)."""
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import auth, deps, maps, projector as view, state
+from components import auth, deps, maps, state
+from components import projector as view
 from components.i18n import t
 from components.session_form import build_qr_png
 from components.statistics_view import build_statistics_view

@@ -2,7 +2,8 @@
 (DESIGN facilitator flow 4, issue 5) — every act audited."""
 import streamlit as st
 
-from components import auth, deps, state, vision_board as board
+from components import auth, deps, state
+from components import vision_board as board
 from components.i18n import t
 from storage import sessions, stories, vision
 

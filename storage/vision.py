@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from domain.moderation import AuditEvent
 from domain.sessions import SessionSettings
-from domain.vision import Action, Theme, VoteRefused, check_dot, clean_action, clean_theme_name
+from domain.vision import (
+    Action,
+    Theme,
+    VoteRefused,
+    check_dot,
+    clean_action,
+    clean_theme_name,
+)
 from storage import audit
 from storage.tables import ActionRow, SessionRow, StoryRow, ThemeRow, VoteRow
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import time
 
-from playwright.sync_api import expect
-
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import DEMO_CODE, moderate, submit
+from playwright.sync_api import expect
 from testsupport import wait_for_app_run
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'

@@ -3,6 +3,7 @@ deleted after the screen was drawn is refused with a message, and "klaar" gives 
 from datetime import UTC, datetime
 
 from facilitatorsupport import DEMO_CODE, moderate, submit
+
 from storage import sessions, vision
 from storage.db import make_session_factory, read_scope, write_scope
 

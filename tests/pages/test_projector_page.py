@@ -3,9 +3,8 @@ stories reach the map and the panel (as text), the empty and closed states, and 
 last good picture with "opnieuw verbinden…"."""
 import json
 
-from sqlalchemy.exc import OperationalError
-
 from facilitatorsupport import HTML_PAYLOAD, moderate, signed_in, submit, withdraw
+from sqlalchemy.exc import OperationalError
 
 PAGE = "pages/facilitator_projector.py"
 
@@ -37,7 +36,8 @@ def test_stages_step_forward_and_back_and_clamp(app_env):
     at = open_projector(app_env)
     stages = []
     for key in ["projector-next"] * 4 + ["projector-prev"] * 4:
-        stages.append(at.session_state["projector.stage"] if "projector.stage" in at.session_state else "numbers")
+        stages.append(at.session_state["projector.stage"] if "projector.stage" in at.session_state  # noqa: SIM401
+                      else "numbers")
         at.button(key=key).click().run()
         assert not at.exception, at.exception
     assert stages == ["numbers", "stories", "both", "compare", "compare", "both", "stories", "numbers"]
@@ -119,7 +119,8 @@ def test_a_click_on_a_buurt_opens_its_focus_panel(app_env):
 def test_dot_votes_show_on_the_projector(app_env):
     from datetime import UTC, datetime
 
-    from storage import sessions as session_store, vision
+    from storage import sessions as session_store
+    from storage import vision
     from storage.db import make_session_factory, write_scope
 
     story_id, _ = submit(app_env.db_url, "Meer bomen", kind="dream")

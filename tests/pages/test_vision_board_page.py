@@ -2,7 +2,15 @@
 record an action — each audited — and the ranking counts dots placed from the kiosk component."""
 from datetime import UTC, datetime
 
-from facilitatorsupport import DEMO_CODE, HTML_PAYLOAD, moderate, signed_in, submit, trail
+from facilitatorsupport import (
+    DEMO_CODE,
+    HTML_PAYLOAD,
+    moderate,
+    signed_in,
+    submit,
+    trail,
+)
+
 from storage import sessions, vision
 from storage.db import make_session_factory, read_scope, write_scope
 

@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from domain.moderation import AuditEvent
 from domain.vision import VisionInputError, VoteRefused
-from storage import sessions, stories, vision
+from storage import sessions, vision
 from storage.db import read_scope, write_scope
 from storage.retry import retry_when_locked
 from storage.seed import seed_demo

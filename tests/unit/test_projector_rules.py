@@ -6,7 +6,14 @@ from types import SimpleNamespace as S
 import pytest
 from pyproj import Transformer
 
-from domain.projector import STAGES, count_stories, generalise_point, lean_per_buurt, snap_to_grid, step_stage
+from domain.projector import (
+    STAGES,
+    count_stories,
+    generalise_point,
+    lean_per_buurt,
+    snap_to_grid,
+    step_stage,
+)
 
 CENTRES = {"BU1": (52.1, 5.1)}
 TO_RD = Transformer.from_crs(4326, 28992, always_xy=True)

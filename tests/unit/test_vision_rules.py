@@ -1,7 +1,14 @@
 """Vision board rules as tables: the dot check, the ranking, theme names."""
 import pytest
 
-from domain.vision import Theme, VisionInputError, VoteRefused, check_dot, clean_theme_name, ranking
+from domain.vision import (
+    Theme,
+    VisionInputError,
+    VoteRefused,
+    check_dot,
+    clean_theme_name,
+    ranking,
+)
 
 
 @pytest.mark.parametrize("used, budget, deleted, refused", [
