@@ -50,7 +50,7 @@ def test_fill_colours_follow_classes_and_missing_is_grey(buurten):
 def test_tooltip_escapes_script_payloads(buurten):
     html, cells, _ = _layer_html(buurten, [1.0, 9.0, None, None])
     assert "<img src=x" not in html and "${alert(2)}" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;&#36;{alert(2)}&#96;" in cells["BU00010002"].tooltip_html
+    assert "&lt;img src=x onerror=alert(1)&gt;&#36;&#123;alert(2)&#125;&#96;" in cells["BU00010002"].tooltip_html
     assert "Uitkering &lt;b&gt;" in cells["BU00010001"].tooltip_html
     assert "geheim/onbekend" in cells["BU00010003"].tooltip_html
 
@@ -102,3 +102,16 @@ def test_base_map_has_no_tiles_and_prefers_canvas():
     html = maps.build_base_map([[52, 5], [52.1, 5.1]]).get_root().render()
     assert "tileLayer" not in html
     assert '"preferCanvas": true' in html
+
+
+JINJA_PAYLOAD = "{{ 'inj' ~ 'ected' }}{% if true %}ran{% endif %}"
+
+
+def test_data_is_never_evaluated_as_a_template(buurten):
+    # branca compiles rendered output as Jinja; a buurt name must stay text, in layers and in the base map
+    named = buurten.assign(name=[JINJA_PAYLOAD] * 4)
+    html, _, _ = _layer_html(named, [1.0, 9.0, None, None])
+    kiosk = maps.build_kiosk_base_map([[52.0, 5.0], [52.1, 5.1]], to_feature_collection(named, []),
+                                      fills={}, labels=[(JINJA_PAYLOAD, 52.05, 5.05)])
+    for rendered in (html, kiosk.get_root().render()):
+        assert "injected" not in rendered and ">ran<" not in rendered

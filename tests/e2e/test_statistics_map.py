@@ -58,7 +58,7 @@ def test_statistics_map_draws_recolours_and_opens_a_profile(app_server, projecto
     }""")
     page.locator(MAP_IFRAME).click(position=point)
     expect(page.get_by_text("Buurtprofiel: Kerkbuurt")).to_be_visible(timeout=20_000)
-    expect(page.get_by_test_id("stPlotlyChart")).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart")).to_be_visible(timeout=30_000)
 
     assert page.external_requests == []
     assert page.page_errors == []

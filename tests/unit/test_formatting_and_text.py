@@ -30,6 +30,8 @@ def test_format_value_never_turns_missing_into_zero():
     ("`; alert(1); `", "`"),
     ("\\u003cscript\\u003e", "\\"),
     ('" onmouseover="alert(1)', '"'),
+    ("{{ lipsum.__globals__.os.getpid() }}", "{{"),
+    ("{% for x in range(9) %}x{% endfor %}", "{%"),
 ])
 def test_safe_text_neutralises_payloads(payload, forbidden):
     assert forbidden not in safe_text(payload)
