@@ -263,7 +263,11 @@ def test_a_photo_from_the_camera(app_server, app_server_db_url, camera_tablet_pa
     wait_for_app_run(page)
     camera = page.get_by_test_id("stCameraInput")
     expect(camera.locator("video")).to_be_visible()
+    # the fake camera needs a moment before its first frame; a shot taken before that is empty
+    camera.locator("video").evaluate("v => new Promise(ok => { const check = () => v.readyState >= 2 && "
+                                     "v.videoWidth > 0 ? ok() : setTimeout(check, 100); check(); })")
     camera.get_by_role("button", name="Take Photo").tap()
+    expect(camera.get_by_role("button", name="Clear photo")).to_be_visible()
     expect(page.get_by_text("Zo wordt uw foto opgeslagen.")).to_be_visible(timeout=45_000)
     fill_and_send(page, "Foto van het plein")
     stored = story_by_receipt(app_server_db_url, receipt_on_screen(page))
