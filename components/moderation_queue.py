@@ -21,6 +21,7 @@ import streamlit as st
 
 from components import deps, state
 from components.i18n import available_languages, t
+from components.session_form import render_picker
 from domain.models import DIMENSIONS, STORY_KINDS
 from domain.moderation import (
     PENDING,
@@ -90,20 +91,8 @@ def snippet(text: str, length: int = 60) -> str:
 # ---------------------------------------------------------------- loading
 
 def render_session_picker(work_sessions: list[WorkSession]) -> WorkSession | None:
-    by_id = {s.id: s for s in work_sessions}
-    if not by_id:
-        st.info(t("moderation.no_sessions"))
-        return None
-    if state.widget_value(state.MODERATION_PICK) not in by_id:
-        chosen = state.facilitator_session()
-        first_open = next((s.id for s in work_sessions if s.is_open), work_sessions[0].id)
-        state.forget_widgets(state.MODERATION_PICK)
-        state.prefill({state.MODERATION_PICK: chosen if chosen in by_id else first_open})
-    picked = st.selectbox(t("moderation.session"), list(by_id), key=state.MODERATION_PICK,
-                          format_func=lambda i: f"{by_id[i].title} · {by_id[i].code} · "
-                                                f"{t(f'sessions.status.{by_id[i].status}')}")
-    state.set_facilitator_session(picked)
-    return by_id[picked]
+    return render_picker(work_sessions, key=state.MODERATION_PICK, label_key="moderation.session",
+                         empty_key="moderation.no_sessions")
 
 
 def render_filters(buurt_names: dict[str, str], work_session: WorkSession) -> StoryFilter:

@@ -142,17 +142,19 @@ def render_view_switch() -> str:
                     format_func=lambda v: t(f"sessions.view.{v}"), label_visibility="collapsed")
 
 
-def render_picker(work_sessions: list[WorkSession]) -> WorkSession | None:
+def render_picker(work_sessions: list[WorkSession], *, key: str = state.SESSIONS_PICK,
+                  label_key: str = "sessions.pick", empty_key: str = "sessions.none_yet") -> WorkSession | None:
+    """Pick one session; the choice is shared by the facilitator pages (last picked, else the first open one)."""
     by_id = {s.id: s for s in work_sessions}
     if not by_id:
-        st.info(t("sessions.none_yet"))
+        st.info(t(empty_key))
         return None
-    if state.widget_value(state.SESSIONS_PICK) not in by_id:
+    if state.widget_value(key) not in by_id:
         chosen = state.facilitator_session()
         first_open = next((s.id for s in work_sessions if s.is_open), work_sessions[0].id)
-        state.forget_widgets(state.SESSIONS_PICK)
-        state.prefill({state.SESSIONS_PICK: chosen if chosen in by_id else first_open})
-    picked = st.selectbox(t("sessions.pick"), list(by_id), key=state.SESSIONS_PICK,
+        state.forget_widgets(key)
+        state.prefill({key: chosen if chosen in by_id else first_open})
+    picked = st.selectbox(t(label_key), list(by_id), key=key,
                           format_func=lambda i: f"{by_id[i].title} · {by_id[i].code} · "
                                                 f"{t(f'sessions.status.{by_id[i].status}')}")
     state.set_facilitator_session(picked)
