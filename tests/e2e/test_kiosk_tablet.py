@@ -21,6 +21,7 @@ from testsupport import wait_for_app_run
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 KERKBUURT = "BU99990102"
 RECEIPT = re.compile(r"^[2-9A-Z]{2}-[2-9A-Z]{3}$")
+MAP_AT_REST = "() => !window.map._animatingZoom && !(window.map._panAnim && window.map._panAnim._inProgress)"
 
 
 # ---------------------------------------------------------------- helpers
@@ -143,13 +144,20 @@ def test_tap_nudge_photo_submit_receipt_and_stored_with_its_buurt(app_server, ap
     frame.wait_for_function("() => window.map.getZoom() === 15")
 
     # nudge: drag the map with a finger; the spot under the centre pin moves
-    box = page.locator(MAP_IFRAME).bounding_box()
-    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_app_run(page)
     before = frame.evaluate("() => window.map.getCenter()")
-    finger_drag(page, middle, (middle[0] + 70, middle[1] - 50))
-    frame.wait_for_function("b => { const c = window.map.getCenter(); return c.lat !== b.lat || c.lng !== b.lng; }",
-                            arg=before)
+    for _attempt in range(3):  # a drag that starts while Leaflet still animates the centring is ignored
+        frame.wait_for_function(MAP_AT_REST)
+        box = page.locator(MAP_IFRAME).bounding_box()
+        middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        finger_drag(page, middle, (middle[0] + 70, middle[1] - 50))
+        page.wait_for_timeout(300)
+        if frame.evaluate("b => { const c = window.map.getCenter(); return c.lat !== b.lat || c.lng !== b.lng; }",
+                          before):
+            break
+    frame.wait_for_function(MAP_AT_REST)
     centre = frame.evaluate("() => window.map.getCenter()")
+    assert centre != before, "dragging the map with a finger did not move it"
     nudged_buurt = buurt_at(app_server_db_url, centre["lat"], centre["lng"])
     assert nudged_buurt is not None
     expect(page.get_by_text(f"De speld staat in {buurt_name(app_server_db_url, nudged_buurt)}.")).to_be_visible()
