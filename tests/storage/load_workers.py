@@ -99,7 +99,7 @@ def process_writer(url: str, session_id: int, prefix: str, count: int) -> list[S
     """A task for a spawned writer process: its own engine from the URL, wait for the others, then write."""
     factory = make_session_factory(url)
     try:
-        _start.wait(timeout=120)
+        _start.wait(timeout=300)
         return submit_burst(factory, session_id, prefix, count)
     finally:
         factory.kw["bind"].dispose()
@@ -109,7 +109,7 @@ def process_migrate(url: str) -> str:
     """A task for a spawned process: migrate at the same moment as the others, as replicas starting at once."""
     from storage.db import run_migrations
 
-    _start_replicas.wait(timeout=120)
+    _start_replicas.wait(timeout=300)
     run_migrations(url)
     return "ok"
 
