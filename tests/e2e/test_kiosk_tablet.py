@@ -338,6 +338,8 @@ def test_withdraw_by_receipt_code(app_server, app_server_db_url, tablet_page):
     open_kiosk(page, app_server, make_session(app_server_db_url, "E2E kiosk: andere kiosk"))
     page.get_by_text("Verhaal intrekken").tap()
     page.get_by_role("textbox", name="Uw code").fill(receipt.lower())
+    page.get_by_role("textbox", name="Uw code").press("Enter")  # commit the code before the tap (a loaded box races)
+    wait_for_app_run(page)
     page.get_by_role("button", name="Intrekken", exact=True).tap()
     expect(page.get_by_text("Uw verhaal is ingetrokken en gewist.")).to_be_visible()
     assert story(app_server_db_url, story_id)["status"] == "withdrawn"
