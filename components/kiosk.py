@@ -190,6 +190,8 @@ def _statistics_fills(url, municipality_id, version, buurten, indicator_key, lan
     (quantiles, as on the statistics page), plus its legend; nothing when no indicator was chosen."""
     if not indicator_key:
         return {}, ""
+    import pandas as pd
+
     from domain.classification import classify
     from domain.errors import ClassificationError
     from domain.profile import indicator_average
@@ -200,7 +202,7 @@ def _statistics_fills(url, municipality_id, version, buurten, indicator_key, lan
         return {}, ""
     everyone = deps.areas_frame(url, municipality_id, version, "buurt")
     column = numbers[meta.key]
-    values = [None if (v := column.get(code)) is None or v != v else float(v) for code in everyone["code"]]
+    values = [None if pd.isna(v := column.get(code)) else float(v) for code in everyone["code"]]
     try:
         classification = classify(values, "quantiles", 5, direction=meta.direction,
                                   average=indicator_average(numbers, meta), decimals=meta.decimals)
