@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         pytest.param("sqlite", id="sqlite"),
         pytest.param("postgresql", id="pg", marks=pytest.mark.postgres),
     ], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _real_main_module() -> Iterator[None]:
+    """Put back the interpreter's `__main__` after every test. Streamlit's script runner (AppTest) leaves the
+    app script installed as `__main__`; a process spawned afterwards by multiprocessing would then run the
+    whole app while starting up, and die (this broke the spawned writers of test_concurrency.py in CI)."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 # ---------------------------------------------------------------- SQLite
