@@ -103,36 +103,6 @@ def set_import_summary(kind: str, summary) -> None:
     st.session_state[f"import.{kind}.summary"] = summary
 
 
-# --- Analysis page (components/analysis_view.py) ----------------------------------------------------------
-# The selected buurt is set by the picker, a map click, a table row or a scatter point; each click-like
-# source is handed out once (`take_new_click`) so the picker can still change it afterwards.
-ANALYSIS_SESSIONS = "analysis.sessions"
-ANALYSIS_INDICATOR = "analysis.indicator"
-ANALYSIS_DIMENSION = "analysis.dimension"
-ANALYSIS_ORIENTATION = "analysis.orientation"
-ANALYSIS_MIN_STORIES = "analysis.min_stories"
-ANALYSIS_BUURT = "analysis.buurt"
-ANALYSIS_TABLE = "analysis.divergence_table"
-ANALYSIS_SCATTER = "analysis.scatter"
-ANALYSIS_MAPS = "analysis.maps"
-ANALYSIS_WHO_SCOPE = "analysis.who_scope"
-ANALYSIS_COMPARE_A = "analysis.compare_a"
-ANALYSIS_COMPARE_B = "analysis.compare_b"
-_ANALYSIS_PAIR_FOR = "analysis.pair_for"
-
-
-def analysis_pair_widgets_for(indicator: str) -> bool:
-    """True once per indicator change: the dimension/orientation widgets then take the pair's defaults."""
-    if st.session_state.get(_ANALYSIS_PAIR_FOR) == indicator:
-        return False
-    st.session_state[_ANALYSIS_PAIR_FOR] = indicator
-    return True
-
-
-def set_analysis_buurt(code: str | None) -> None:
-    st.session_state[ANALYSIS_BUURT] = code
-
-
 # --- Kiosk (components/kiosk.py, components/story_form.py) ----------------------------------------------
 # Widget keys share the `kiosk.` namespace so AppTest can find them. The draft lives in the widgets; they
 # are not drawn on the thank-you screen, so Streamlit forgets them there and the next resident starts clean.
@@ -339,6 +309,36 @@ def moderation_limit(default: int) -> int:
 
 def show_more_stories(step: int, default: int) -> None:
     st.session_state[_MODERATION_LIMIT] = moderation_limit(default) + step
+
+
+# --- Analysis page (components/analysis_view.py) ----------------------------------------------------------
+# The selected buurt is set by the picker, a map click, a table row or a scatter point; each click-like
+# source is handed out once (`take_new_click`) so the picker can still change it afterwards.
+ANALYSIS_SESSIONS = "analysis.sessions"
+ANALYSIS_INDICATOR = "analysis.indicator"
+ANALYSIS_DIMENSION = "analysis.dimension"
+ANALYSIS_ORIENTATION = "analysis.orientation"
+ANALYSIS_MIN_STORIES = "analysis.min_stories"
+ANALYSIS_BUURT = "analysis.buurt"
+ANALYSIS_TABLE = "analysis.divergence_table"
+ANALYSIS_SCATTER = "analysis.scatter"
+ANALYSIS_MAPS = "analysis.maps"
+ANALYSIS_WHO_SCOPE = "analysis.who_scope"
+ANALYSIS_COMPARE_A = "analysis.compare_a"
+ANALYSIS_COMPARE_B = "analysis.compare_b"
+_ANALYSIS_PAIR_FOR = "analysis.pair_for"
+
+
+def analysis_pair_widgets_for(indicator: str) -> bool:
+    """True once per indicator change: the dimension/orientation widgets then take the pair's defaults."""
+    if st.session_state.get(_ANALYSIS_PAIR_FOR) == indicator:
+        return False
+    st.session_state[_ANALYSIS_PAIR_FOR] = indicator
+    return True
+
+
+def set_analysis_buurt(code: str | None) -> None:
+    st.session_state[ANALYSIS_BUURT] = code
 
 
 # --- Projector / vision board (pages/facilitator_projector.py, pages/vision_board.py) ------------------------
