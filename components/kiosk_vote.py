@@ -1,6 +1,13 @@
-"""Residents' dot vote at the kiosk ("Stem op thema's"): each kiosk visit gets the session's `dots_per_visit`
-dots, counted against a voter token kept for the visit; a deleted theme or a spent budget is refused with a
-message. Theme names are shown as button labels and text, never as HTML."""
+"""Residents' dot vote at the kiosk ("Stem op thema's"); a deleted theme or a spent budget is refused with a
+message, and theme names are shown as button labels and text, never as HTML.
+
+A voting visit is one resident's turn on the vote screen: it starts with "Stem op thema's" and ends with "Klaar
+met stemmen" or the idle reset (the kiosk reloads its clean URL, a new browser session; an open vote screen
+keeps the idle timer armed). Each visit gets a new voter token, so the session's `dots_per_visit` fresh dots.
+Telling a story neither spends nor renews dots: no token lives outside the vote screen, so the thank-you screen
+and "Nog een verhaal vertellen" have none to hand on. As with paper dots, the budget is a nudge, not a lock: a
+resident who taps "Klaar" and opens the vote again is a new visit.
+"""
 from __future__ import annotations
 
 import streamlit as st

@@ -202,8 +202,12 @@ def kiosk_start_again() -> None:
 
 
 def kiosk_is_blank(default_language: str) -> bool:
-    """Nothing a resident entered or chose is on screen (the idle timer then has nothing to wipe)."""
+    """Nothing a resident entered or chose is on screen (the idle timer then has nothing to wipe).
+
+    The vote screen is never blank: its idle reset is what ends a walked-away resident's voting visit."""
     if st.session_state.get(_KIOSK_RECEIPT) is not None or st.session_state.get(_KIOSK_PIN) is not None:
+        return False
+    if kiosk_vote_open() or _KIOSK_VOTE_TOKEN in st.session_state:
         return False
     if st.session_state.get(KIOSK_LANG, default_language) != default_language:
         return False
@@ -401,7 +405,7 @@ def vision_flash(level: str | None = None, text: str | None = None):
 
 
 def kiosk_vote_token() -> str:
-    """One voter token per kiosk visit: the dot budget counts against it."""
+    """One voter token per voting visit (see components/kiosk_vote.py): the dot budget counts against it."""
     import secrets
 
     return st.session_state.setdefault(_KIOSK_VOTE_TOKEN, secrets.token_hex(16))
@@ -418,4 +422,6 @@ def kiosk_vote_open() -> bool:
 
 
 def open_kiosk_vote() -> None:
+    """A new voting visit: a token left over from any earlier visit is never carried into it."""
+    st.session_state.pop(_KIOSK_VOTE_TOKEN, None)
     st.session_state[_KIOSK_VOTE_OPEN] = True

@@ -1,11 +1,16 @@
 """AppTest of the kiosk's "Stem op thema's" section: the visit's dots run out at dots_per_visit (3), a theme
-deleted after the screen was drawn is refused with a message, and "klaar" gives the next visit fresh dots."""
+deleted after the screen was drawn is refused with a message, and both ends of a visit ("klaar" and the idle
+reset) give the next resident fresh dots."""
+import json
+import re
 from datetime import UTC, datetime
 
 from facilitatorsupport import DEMO_CODE, moderate, submit
+from sqlalchemy import func, select
 
 from storage import sessions, vision
 from storage.db import make_session_factory, read_scope, write_scope
+from storage.tables import VoteRow
 
 NOW = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
 
@@ -36,6 +41,26 @@ def votes(db_url, session_id):
         return {t.name: t.votes for t in vision.list_themes(s, session_id, include_deleted=True)}
 
 
+def voter_tokens(db_url, session_id) -> int:
+    with read_scope(make_session_factory(db_url)) as s:
+        return s.scalar(select(func.count(func.distinct(VoteRow.voter_token))).where(VoteRow.session_id == session_id))
+
+
+def open_kiosk(app_env):
+    at = app_env.app_test()
+    at.query_params["kiosk"] = "1"
+    at.query_params["session"] = DEMO_CODE
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def idle_timer(at) -> dict:
+    """The settings the kiosk's idle timer runs with in the browser (components/kiosk.py CLIENT_SCRIPT)."""
+    [script] = [h.proto.body for h in at.get("html") if "var cfg = " in h.proto.body]
+    return json.loads(re.search(r"var cfg = (\{.*?\});", script).group(1))
+
+
 def test_dots_run_out_deleted_theme_refused_and_next_visit_starts_fresh(app_env):
     from streamlit.testing.v1 import AppTest
 
@@ -64,14 +89,34 @@ def test_dots_run_out_deleted_theme_refused_and_next_visit_starts_fresh(app_env)
 
 def test_vote_section_is_reachable_from_the_kiosk_start_screen(app_env):
     session_id, (green, _) = setup_themes(app_env.db_url)
-    at = app_env.app_test()
-    at.query_params["kiosk"] = "1"
-    at.query_params["session"] = DEMO_CODE
-    at.run()
-    assert not at.exception, at.exception
+    at = open_kiosk(app_env)
     at.button(key="kiosk.vote.open").click().run()
     at.button(key=f"kiosk.vote.{green}").click().run()
     assert not at.exception, at.exception
     assert votes(app_env.db_url, session_id)["Groen"] == 1
     at.button(key="kiosk.vote.done").click().run()
     assert at.button(key="kiosk.vote.open")  # back on the start screen
+    assert idle_timer(at)["blank"]  # ... which the idle timer leaves alone
+
+
+def test_the_idle_reset_ends_a_voting_visit_and_the_next_resident_gets_fresh_dots(app_env):
+    session_id, (green, play) = setup_themes(app_env.db_url)
+    at = open_kiosk(app_env)
+    assert idle_timer(at)["blank"]  # an untouched start screen is not reloaded every idle period
+    at.button(key="kiosk.vote.open").click().run()
+    assert not idle_timer(at)["blank"]  # opened and walked away: the timer resets it
+    for _ in range(3):
+        at.button(key=f"kiosk.vote.{green}").click().run()
+    assert "U heeft nog 0 stippen." in [t.value for t in at.text]
+    timer = idle_timer(at)
+    assert not timer["blank"] and timer["resetUrl"] == f"?kiosk=1&session={DEMO_CODE}"
+
+    # After the idle time the browser loads resetUrl: a new Streamlit session, so a new AppTest (the browser
+    # test in tests/e2e/test_vision_board_browser.py checks the real reload).
+    at = open_kiosk(app_env)
+    at.button(key="kiosk.vote.open").click().run()
+    assert "U heeft nog 3 stippen." in [t.value for t in at.text]
+    at.button(key=f"kiosk.vote.{play}").click().run()
+    assert not at.exception, at.exception
+    assert votes(app_env.db_url, session_id) == {"Groen": 3, "Spelen": 1}
+    assert voter_tokens(app_env.db_url, session_id) == 2
