@@ -36,7 +36,16 @@ def _dot(session_id: int, theme_id: int, token: str) -> None:
         retry_when_locked(unit)
         state.vision_flash("success", t("kiosk_vote.placed"))
     except VoteRefused as err:
-        state.vision_flash("warning", err.nl if state.language() == "nl" else err.en)
+        state.vision_flash("warning", refusal_text(err))
+
+
+def refusal_text(err: VoteRefused) -> str:
+    """The refusal in the kiosk's language; the domain's own Dutch/English text if no translation exists."""
+    key = f"kiosk_vote.refused.{err.key}"
+    text = t(key, **err.params)
+    if text != key:
+        return text
+    return err.nl if state.language() == "nl" else err.en
 
 
 def render_vote(work_session: WorkSession) -> None:

@@ -16,7 +16,15 @@ class VisionInputError(UserFacingError):
 
 
 class VoteRefused(UserFacingError):
-    """A dot cannot be placed (budget used up, theme deleted or not in this session)."""
+    """A dot cannot be placed (budget used up, theme deleted or not in this session, session closed).
+
+    `key` names the refusal so the kiosk can show it in the resident's language (`kiosk_vote.refused.<key>`,
+    with `params`); `nl`/`en` stay as the fallback and for logs."""
+
+    def __init__(self, key: str, nl: str, en: str, **params: object):
+        super().__init__(nl, en)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -56,14 +64,16 @@ def check_dot(*, used: int, budget: int, theme_deleted: bool | None) -> None:
     Examples: check_dot(used=2, budget=3, theme_deleted=False) passes; used=3 raises.
     """
     if theme_deleted is None:
-        raise VoteRefused("Dit thema bestaat niet in deze sessie.", "This theme is not part of this session.")
+        raise VoteRefused("unknown_theme", "Dit thema bestaat niet in deze sessie.",
+                          "This theme is not part of this session.")
     if theme_deleted:
-        raise VoteRefused("Dit thema is intussen weggehaald; uw stip is niet geplaatst. Kies een ander thema.",
+        raise VoteRefused("theme_deleted",
+                          "Dit thema is intussen weggehaald; uw stip is niet geplaatst. Kies een ander thema.",
                           "This theme has been removed in the meantime; your dot was not placed. "
                           "Please choose another theme.")
     if used >= budget:
-        raise VoteRefused(f"U heeft al uw {budget} stippen gebruikt. Dank u wel!",
-                          f"You have used all your {budget} dots. Thank you!")
+        raise VoteRefused("no_dots_left", f"U heeft al uw {budget} stippen gebruikt. Dank u wel!",
+                          f"You have used all your {budget} dots. Thank you!", budget=budget)
 
 
 def ranking(themes: Iterable[Theme]) -> list[Theme]:

@@ -95,7 +95,8 @@ def cast_dot(session: Session, session_id: int, theme_id: int, voter_token: str,
     if work is None:
         raise LookupError(session_id)
     if work.status != "open":
-        raise VoteRefused("Deze sessie is gesloten; stemmen kan niet meer.", "This session is closed; voting has ended.")
+        raise VoteRefused("closed", "Deze sessie is gesloten; stemmen kan niet meer.",
+                          "This session is closed; voting has ended.")
     budget = SessionSettings.from_dict(work.settings).dots_per_visit
     theme = session.get(ThemeRow, theme_id, with_for_update=True)
     deleted = None if theme is None or theme.session_id != session_id else bool(theme.is_deleted)

@@ -1,11 +1,14 @@
 """AppTest of the kiosk's "Stem op thema's" section: the visit's dots run out at dots_per_visit (3), a theme
-deleted after the screen was drawn is refused with a message, and both ends of a visit ("klaar" and the idle
-reset) give the next resident fresh dots."""
+deleted after the screen was drawn is refused with a message, both ends of a visit ("klaar" and the idle
+reset) give the next resident fresh dots, and the screen and its refusals speak every kiosk language."""
 import json
 import re
 from datetime import UTC, datetime
+from unittest.mock import patch
 
+import pytest
 from facilitatorsupport import DEMO_CODE, moderate, submit
+from kiosksupport import ALL_LANGUAGES, make_session
 from sqlalchemy import func, select
 
 from storage import sessions, vision
@@ -46,10 +49,12 @@ def voter_tokens(db_url, session_id) -> int:
         return s.scalar(select(func.count(func.distinct(VoteRow.voter_token))).where(VoteRow.session_id == session_id))
 
 
-def open_kiosk(app_env):
+def open_kiosk(app_env, code=DEMO_CODE, **params):
     at = app_env.app_test()
     at.query_params["kiosk"] = "1"
-    at.query_params["session"] = DEMO_CODE
+    at.query_params["session"] = code
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()
     assert not at.exception, at.exception
     return at
@@ -120,3 +125,45 @@ def test_the_idle_reset_ends_a_voting_visit_and_the_next_resident_gets_fresh_dot
     assert not at.exception, at.exception
     assert votes(app_env.db_url, session_id) == {"Groen": 3, "Spelen": 1}
     assert voter_tokens(app_env.db_url, session_id) == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "tr", "pl"])
+def test_the_vote_screen_and_its_refusals_speak_every_kiosk_language(app_env, lang):
+    from components.i18n import translate
+
+    code = make_session(app_env.db_url, "Meertalig stemmen", languages=ALL_LANGUAGES)
+    story_id, _ = submit(app_env.db_url, "Een bankje bij de speeltuin", code=code, kind="idea")
+    moderate(app_env.db_url, story_id, "approve", actor="Anna")
+    with write_scope(make_session_factory(app_env.db_url)) as s:
+        session_id = sessions.get_session_by_code(s, code).id
+        theme_id = vision.create_theme(s, session_id, "Bankjes", [story_id], actor="Anna", now=NOW).id
+    at = open_kiosk(app_env, code, lang=lang)
+    assert at.button(key="kiosk.vote.open").label == translate(lang, "kiosk_vote.open") != "Stem op thema's"
+    at.button(key="kiosk.vote.open").click().run()
+    assert at.subheader[0].value == translate(lang, "kiosk_vote.title")
+    assert translate(lang, "kiosk_vote.left", n=3) in [t.value for t in at.text]
+    with write_scope(make_session_factory(app_env.db_url)) as s:
+        vision.delete_theme(s, theme_id, actor="Anna", now=NOW)
+    at.button(key=f"kiosk.vote.{theme_id}").click().run()
+    assert not at.exception, at.exception
+    refusal = translate(lang, "kiosk_vote.refused.theme_deleted")
+    assert [w.value for w in at.warning] == [refusal] and refusal != translate("nl", "kiosk_vote.refused.theme_deleted")
+    assert at.button(key="kiosk.vote.done").label == translate(lang, "kiosk_vote.done")
+
+
+def test_a_spent_budget_and_a_closed_session_are_refused_in_the_residents_language():
+    from components.i18n import translate
+    from components.kiosk_vote import refusal_text
+    from domain.vision import VoteRefused, check_dot
+
+    with pytest.raises(VoteRefused) as spent:
+        check_dot(used=3, budget=3, theme_deleted=False)
+    closed = VoteRefused("closed", "Deze sessie is gesloten.", "This session is closed.")
+    for lang in ALL_LANGUAGES:
+        with patch("components.state.language", return_value=lang):
+            assert refusal_text(spent.value) == translate(lang, "kiosk_vote.refused.no_dots_left", budget=3)
+            assert "3" in refusal_text(spent.value)
+            assert refusal_text(closed) == translate(lang, "kiosk_vote.refused.closed")
+    unknown = VoteRefused("not_translated", "Alleen Nederlands.", "English only.")
+    with patch("components.state.language", return_value="tr"):
+        assert refusal_text(unknown) == "English only."

@@ -11,16 +11,25 @@ from domain.vision import (
 )
 
 
-@pytest.mark.parametrize("used, budget, deleted, refused", [
-    (0, 3, False, None), (2, 3, False, None), (3, 3, False, "stippen"), (5, 3, False, "stippen"),
-    (0, 3, True, "weggehaald"), (0, 3, None, "bestaat niet"), (3, 3, True, "weggehaald"),
+@pytest.mark.parametrize("used, budget, deleted, refused, text", [
+    (0, 3, False, None, None), (2, 3, False, None, None),
+    (3, 3, False, "no_dots_left", "stippen"), (5, 3, False, "no_dots_left", "stippen"),
+    (0, 3, True, "theme_deleted", "weggehaald"), (0, 3, None, "unknown_theme", "bestaat niet"),
+    (3, 3, True, "theme_deleted", "weggehaald"),
 ])
-def test_check_dot(used, budget, deleted, refused):
+def test_check_dot(used, budget, deleted, refused, text):
     if refused is None:
         check_dot(used=used, budget=budget, theme_deleted=deleted)
     else:
-        with pytest.raises(VoteRefused, match=refused):
+        with pytest.raises(VoteRefused, match=text) as err:
             check_dot(used=used, budget=budget, theme_deleted=deleted)
+        assert err.value.key == refused
+
+
+def test_a_spent_budget_names_the_budget_for_the_translation():
+    with pytest.raises(VoteRefused) as err:
+        check_dot(used=5, budget=5, theme_deleted=False)
+    assert err.value.params == {"budget": 5}
 
 
 def test_ranking_most_dots_first_ties_oldest_first_deleted_left_out():
