@@ -16,6 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+
+from storage.db import read_scope
+from storage.tables import AuditEventRow, PhotoRow, StoryRow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # A fixed clock for seeded data, so screenshots and "n days ago" texts do not drift.
@@ -103,27 +107,43 @@ def wait_for_health(url: str, proc: subprocess.Popen, log: Path, timeout: float 
                        f"--- server output ---\n{tail(log)}")
 
 
-@contextmanager
-def start_app_server(env: Mapping[str, str], port: int, *, log: Path, timeout: float = 60) -> Iterator[str]:
-    """`streamlit run app.py` on 127.0.0.1:`port` with exactly `env` (e.g. `{**os.environ, "APP_DB_URL": …}`);
-    yields its base URL once healthy, output goes to `log`; stopped (terminate, then kill) on exit."""
+def launch_app(env: Mapping[str, str], port: int, *, log: Path, timeout: float = 60) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:`port` with exactly `env` (e.g. `{**os.environ, "APP_DB_URL": …}`),
+    output appended to `log`; returns the process once it answers its health check."""
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]  # a test server never reloads
-    with open(log, "wb") as out:
+    with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=out,
                                 stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_health(url, proc, log, timeout)
-        yield url
+        wait_for_health(f"http://127.0.0.1:{port}", proc, log, timeout)
+    except BaseException:
+        stop_app(proc)
+        raise
+    return proc
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Terminate, then kill; a process that already ended is left as it is."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@contextmanager
+def start_app_server(env: Mapping[str, str], port: int, *, log: Path, timeout: float = 60) -> Iterator[str]:
+    """`launch_app` for the length of a `with`: yields the base URL; stopped on exit."""
+    proc = launch_app(env, port, log=log, timeout=timeout)
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_app(proc)
 
 
 @contextmanager
@@ -144,3 +164,30 @@ def fresh_pg_database(base_url: str, prefix: str = "buurtbeeld_x") -> Iterator[s
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+# ---------------------------------------------------------------- stored data checks
+
+def half_written(factory, session_id: int | None = None) -> dict[str, int]:
+    """Counts of rows that only a half-finished submission could leave; all must be 0. With `session_id`, the
+    story checks look at that werksessie only (the demo seed's stories were never submitted at a kiosk)."""
+    in_session = StoryRow.session_id == session_id if session_id is not None else True
+    with read_scope(factory) as s:
+        submit_audits = select(AuditEventRow.entity_id).where(AuditEventRow.entity == "story",
+                                                              AuditEventRow.action == "submit")
+        return {
+            "story pointing at a missing photo": s.scalar(
+                select(func.count()).select_from(StoryRow).outerjoin(PhotoRow, StoryRow.photo_id == PhotoRow.id)
+                .where(StoryRow.photo_id.is_not(None), PhotoRow.id.is_(None))),
+            "photo without its story": s.scalar(
+                select(func.count()).select_from(PhotoRow)
+                .where(PhotoRow.id.not_in(select(StoryRow.photo_id).where(StoryRow.photo_id.is_not(None))))),
+            "submit audit row without its story": s.scalar(
+                select(func.count()).select_from(AuditEventRow)
+                .where(AuditEventRow.entity == "story", AuditEventRow.action == "submit",
+                       AuditEventRow.entity_id.not_in(select(StoryRow.id)))),
+            "story without its submit audit row": s.scalar(
+                select(func.count()).select_from(StoryRow).where(in_session, StoryRow.id.not_in(submit_audits))),
+            "story without receipt": s.scalar(
+                select(func.count()).select_from(StoryRow).where(in_session, StoryRow.receipt_hash.is_(None))),
+        }

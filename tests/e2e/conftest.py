@@ -143,11 +143,21 @@ def projector_page(browser):
         yield page
 
 
+TABLET = {"viewport": {"width": 768, "height": 1024}, "has_touch": True, "is_mobile": True}
+
+
 @pytest.fixture
 def tablet_page(browser):
     """768×1024 touch screen, as on the resident kiosk tablet."""
-    with offline_page(browser, viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True) as page:
+    with offline_page(browser, **TABLET) as page:
         yield page
+
+
+@pytest.fixture
+def two_tablet_pages(browser):
+    """Two kiosk tablets in one room: separate browser contexts, so separate app sessions."""
+    with offline_page(browser, **TABLET) as first, offline_page(browser, **TABLET) as second:
+        yield first, second
 
 
 # ---------------------------------------------------------------- evidence on failure

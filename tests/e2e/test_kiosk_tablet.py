@@ -16,11 +16,11 @@ from playwright.sync_api import expect
 
 from kiosksupport import (ALL_LANGUAGES, buurt_at, buurt_name, buurt_point, count_texts, make_session, story,
                           story_by_receipt, stories_with_token)
+from kioskbrowser import fill_and_send, no_map, open_kiosk, receipt_on_screen, story_box
 from testsupport import wait_for_app_run
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 KERKBUURT = "BU99990102"
-RECEIPT = re.compile(r"^[2-9A-Z]{2}-[2-9A-Z]{3}$")
 MAP_AT_REST = "() => !window.map._animatingZoom && !(window.map._panAnim && window.map._panAnim._inProgress)"
 
 
@@ -33,12 +33,6 @@ def patient_expect():
     yield
     expect.set_options(timeout=5_000)
 
-
-
-def open_kiosk(page, app_server: str, code: str, **params) -> None:
-    query = "&".join(f"{k}={v}" for k, v in {"kiosk": 1, "session": code, **params}.items())
-    page.goto(f"{app_server}/?{query}")
-    wait_for_app_run(page)
 
 
 def map_frame(page):
@@ -72,42 +66,6 @@ def finger_drag(page, start: tuple[float, float], end: tuple[float, float], step
 def pin_state(frame) -> str:
     classes = frame.evaluate("() => window.map.getContainer().className")
     return "inside" if "bb-pin-inside" in classes else "outside" if "bb-pin-outside" in classes else "none"
-
-
-def story_box(page):
-    return page.get_by_role("textbox", name="Schrijf uw verhaal")
-
-
-def fill_and_send(page, text: str, *, kind: str = "Wat kan beter?", consent: bool = True) -> None:
-    page.get_by_text(kind, exact=True).tap()
-    wait_for_app_run(page)
-    story_box(page).fill(text)
-    story_box(page).blur()
-    wait_for_app_run(page)
-    if consent:
-        page.get_by_text("Ik heb dit gelezen en doe mee").tap()
-        wait_for_app_run(page)
-    page.get_by_role("button", name="Verhaal versturen").tap()
-
-
-def receipt_on_screen(page) -> str:
-    expect(page.get_by_role("heading", name="Dank u wel!")).to_be_visible()
-    code = page.locator(".bb-receipt").inner_text().strip()
-    assert RECEIPT.match(code), code
-    return code
-
-
-def no_map(page, buurt: str, place: str = "") -> None:
-    page.get_by_text("Ik gebruik liever geen kaart").tap()
-    wait_for_app_run(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Uw buurt").click()
-    page.keyboard.type(buurt)
-    page.get_by_role("option", name=buurt, exact=True).click()
-    wait_for_app_run(page)
-    if place:
-        page.get_by_role("textbox", name="Straat of plek (mag u leeg laten)").fill(place)
-        page.keyboard.press("Tab")
-        wait_for_app_run(page)
 
 
 def gps_photo() -> bytes:

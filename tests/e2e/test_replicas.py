@@ -24,13 +24,13 @@ from storage.config import redact_url
 from storage.db import make_session_factory, read_scope, write_scope
 from storage.seed import write_fixture_database
 from storage.tables import StoryRow
+from kioskbrowser import fill_and_send, no_map, open_kiosk, receipt_on_screen
 from testsupport import (FIXTURE_NOW, fresh_pg_database, free_port, skip_or_fail, start_app_server,
                          wait_for_app_run)
 
 PG_URL_ENV = "BUURTBEELD_TEST_PG_URL"
 PASSWORD = "replica-begeleider-wachtwoord"  # test-only; the replicas get its hash
 STORY = "Replica-test: de bankjes bij de vijver zijn kapot"
-RECEIPT = re.compile(r"^[2-9A-Z]{2}-[2-9A-Z]{3}$")
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 REFRESH_S = 5  # SessionSettings.refresh_seconds default: the projector's own refresh
 
@@ -117,28 +117,11 @@ def open_projector(page, code: str) -> None:
 
 
 def send_story_from_kiosk(page, base: str, code: str) -> str:
-    """The kiosk's no-map path, by touch, as in test_kiosk.py; returns the receipt code on screen."""
-    page.goto(f"{base}/?kiosk=1&session={code}")
-    wait_for_app_run(page)
-    page.get_by_text("Ik gebruik liever geen kaart").tap()
-    wait_for_app_run(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Uw buurt").click()
-    page.keyboard.type("Kerkbuurt")
-    page.get_by_role("option", name="Kerkbuurt", exact=True).click()
-    wait_for_app_run(page)
-    page.get_by_text("Wat kan beter?", exact=True).tap()
-    wait_for_app_run(page)
-    box = page.get_by_role("textbox", name="Schrijf uw verhaal")
-    box.fill(STORY)
-    box.blur()
-    wait_for_app_run(page)
-    page.get_by_text("Ik heb dit gelezen en doe mee").tap()
-    wait_for_app_run(page)
-    page.get_by_role("button", name="Verhaal versturen").tap()
-    expect(page.get_by_role("heading", name="Dank u wel!")).to_be_visible(timeout=20_000)
-    receipt = page.locator(".bb-receipt").inner_text().strip()
-    assert RECEIPT.match(receipt), receipt
-    return receipt
+    """The kiosk's no-map path, by touch; returns the receipt code on screen."""
+    open_kiosk(page, base, code)
+    no_map(page, "Kerkbuurt")
+    fill_and_send(page, STORY)
+    return receipt_on_screen(page)
 
 
 def test_a_story_sent_on_replica_a_shows_on_the_open_projector_of_replica_b(replicas, projector_page, tablet_page):

@@ -16,7 +16,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run by path from the crash test: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from domain.photos import ProcessedPhoto  # noqa: E402
 from domain.sessions import WorkSession  # noqa: E402
@@ -24,7 +24,7 @@ from domain.stories import Receipt, ValidStory, receipt_hash  # noqa: E402
 from storage import sessions, stories  # noqa: E402
 from storage.db import make_session_factory, read_scope, write_scope  # noqa: E402
 from storage.retry import retry_when_locked  # noqa: E402
-from storage.tables import AuditEventRow, MunicipalityRow, PhotoRow, StoryRow  # noqa: E402
+from storage.tables import MunicipalityRow, StoryRow  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
 BUURT = "BU99990101"
@@ -126,29 +126,6 @@ def stored_story_ids_by_code(factory, codes: list[str]) -> dict[str, int | None]
                                               .where(StoryRow.receipt_hash.in_(chunk))):
                 found[by_hash[hashed]] = story_id
     return found
-
-
-def half_written(factory) -> dict[str, int]:
-    """Counts of rows that only a half-finished submission could leave; all must be 0."""
-    with read_scope(factory) as s:
-        submit_audits = select(AuditEventRow.entity_id).where(AuditEventRow.entity == "story",
-                                                              AuditEventRow.action == "submit")
-        return {
-            "story pointing at a missing photo": s.scalar(
-                select(func.count()).select_from(StoryRow).outerjoin(PhotoRow, StoryRow.photo_id == PhotoRow.id)
-                .where(StoryRow.photo_id.is_not(None), PhotoRow.id.is_(None))),
-            "photo without its story": s.scalar(
-                select(func.count()).select_from(PhotoRow)
-                .where(PhotoRow.id.not_in(select(StoryRow.photo_id).where(StoryRow.photo_id.is_not(None))))),
-            "submit audit row without its story": s.scalar(
-                select(func.count()).select_from(AuditEventRow)
-                .where(AuditEventRow.entity == "story", AuditEventRow.action == "submit",
-                       AuditEventRow.entity_id.not_in(select(StoryRow.id)))),
-            "story without its submit audit row": s.scalar(
-                select(func.count()).select_from(StoryRow).where(StoryRow.id.not_in(submit_audits))),
-            "story without receipt": s.scalar(
-                select(func.count()).select_from(StoryRow).where(StoryRow.receipt_hash.is_(None))),
-        }
 
 
 def _crash_burst(url: str, session_id: int, prefix: str) -> None:

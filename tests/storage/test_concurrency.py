@@ -18,7 +18,7 @@ from storage import audit, stories
 from storage.db import read_scope, write_scope
 from storage.retry import is_locked_error
 from storage.tables import AuditEventRow, StoryRow
-from testsupport import REPO_ROOT, fresh_pg_database
+from testsupport import half_written, REPO_ROOT, fresh_pg_database
 
 PG_URL_ENV = "BUURTBEELD_TEST_PG_URL"
 
@@ -46,7 +46,7 @@ def assert_all_stored(factory, session_id: int, submitted: list, expected: int) 
         submits = Counter(s.scalars(select(AuditEventRow.entity_id).where(AuditEventRow.entity == "story",
                                                                           AuditEventRow.action == "submit")))
     assert submits == Counter(ids), "every story has exactly one submit audit row"
-    assert all(v == 0 for v in load_workers.half_written(factory).values())
+    assert all(v == 0 for v in half_written(factory).values())
 
 
 def test_20_threads_times_50_stories_all_arrive_once(session_factory, work_session):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 import load_workers
 from storage.db import read_scope
 from storage.tables import StoryRow
-from testsupport import REPO_ROOT
+from testsupport import half_written, REPO_ROOT
 
 WORKER = Path(load_workers.__file__)
 FIRST_ACKS = 40  # acknowledged stories before the kill
@@ -82,7 +82,7 @@ def test_a_killed_writer_loses_no_acknowledged_story(session_factory, db_url, db
     with read_scope(session_factory) as s:
         stored = s.scalar(select(func.count()).select_from(StoryRow))
     assert len(acknowledged) <= stored <= len(acknowledged) + 2  # at most the two in flight at the kills
-    problems = load_workers.half_written(session_factory)
+    problems = half_written(session_factory)
     assert problems == dict.fromkeys(problems, 0)
     if db_backend == "sqlite":
         with closing(sqlite3.connect(db_url.removeprefix("sqlite:///"))) as conn:

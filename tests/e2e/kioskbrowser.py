@@ -1,0 +1,54 @@
+"""The resident kiosk's steps by touch in a browser, shared by the browser tests (importable as `kioskbrowser`:
+pytest puts tests/e2e/ on sys.path for the tests in it)."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from testsupport import wait_for_app_run
+
+RECEIPT = re.compile(r"^[2-9A-Z]{2}-[2-9A-Z]{3}$")
+
+
+def open_kiosk(page, app_server: str, code: str, **params) -> None:
+    query = "&".join(f"{k}={v}" for k, v in {"kiosk": 1, "session": code, **params}.items())
+    page.goto(f"{app_server}/?{query}")
+    wait_for_app_run(page)
+
+
+def story_box(page):
+    return page.get_by_role("textbox", name="Schrijf uw verhaal")
+
+
+def fill_and_send(page, text: str, *, kind: str = "Wat kan beter?", consent: bool = True) -> None:
+    page.get_by_text(kind, exact=True).tap()
+    wait_for_app_run(page)
+    story_box(page).fill(text)
+    story_box(page).blur()
+    wait_for_app_run(page)
+    if consent:
+        page.get_by_text("Ik heb dit gelezen en doe mee").tap()
+        wait_for_app_run(page)
+    page.get_by_role("button", name="Verhaal versturen").tap()
+
+
+def receipt_on_screen(page, timeout: float = 30_000) -> str:
+    """The receipt code on the thank-you screen (a send is one rerun: slow on a busy machine)."""
+    expect(page.get_by_role("heading", name="Dank u wel!")).to_be_visible(timeout=timeout)
+    code = page.locator(".bb-receipt").inner_text().strip()
+    assert RECEIPT.match(code), code
+    return code
+
+
+def no_map(page, buurt: str, place: str = "") -> None:
+    page.get_by_text("Ik gebruik liever geen kaart").tap()
+    wait_for_app_run(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Uw buurt").click()
+    page.keyboard.type(buurt)
+    page.get_by_role("option", name=buurt, exact=True).click()
+    wait_for_app_run(page)
+    if place:
+        page.get_by_role("textbox", name="Straat of plek (mag u leeg laten)").fill(place)
+        page.keyboard.press("Tab")
+        wait_for_app_run(page)
