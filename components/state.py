@@ -207,7 +207,7 @@ def kiosk_is_blank(default_language: str) -> bool:
     The vote screen is never blank: its idle reset is what ends a walked-away resident's voting visit."""
     if st.session_state.get(_KIOSK_RECEIPT) is not None or st.session_state.get(_KIOSK_PIN) is not None:
         return False
-    if False and (kiosk_vote_open() or _KIOSK_VOTE_TOKEN in st.session_state):
+    if kiosk_vote_open() or _KIOSK_VOTE_TOKEN in st.session_state:
         return False
     if st.session_state.get(KIOSK_LANG, default_language) != default_language:
         return False
