@@ -307,7 +307,7 @@ def respondent_profile(stories: Sequence[Story], area: gpd.GeoDataFrame, numbers
 class SessionReport:
     session: WorkSession
     municipality: str
-    area_names: tuple[str, ...]  # empty: the whole municipality
+    area_names: tuple[str, ...]  # empty: the whole municipality (no area codes, or all of its buurten)
     stories: tuple[dict, ...]  # story_records of this session
     themes: tuple[dict, ...]  # theme_records, in ranking order
     actions: tuple[dict, ...]  # action_records
@@ -322,7 +322,8 @@ def session_report(data: ExportData, geography: Geography, *, municipality: str,
         raise ValueError("a report covers exactly one session")
     work = data.sessions[0]
     names = geography.names()
-    area_names = tuple(sorted((names.get(c, c) for c in work.area_codes), key=str.casefold))
+    covers_all = not work.area_codes or set(names) <= set(work.area_codes)
+    area_names = () if covers_all else tuple(sorted((names.get(c, c) for c in work.area_codes), key=str.casefold))
     area = session_buurten(geography.buurten, [work])
     profile = respondent_profile(data.stories, area, geography.numbers, work.settings.k)
     return SessionReport(work, municipality, area_names, tuple(story_records(data, geography, lang)),
@@ -346,6 +347,7 @@ table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem}
 th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}
 th{font-weight:600;color:var(--muted);font-size:.9rem}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.nowrap{white-space:nowrap}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:0 2rem}
 .bar{display:inline-block;height:.8rem;background:var(--accent);vertical-align:middle;margin-right:.4rem;
 -webkit-print-color-adjust:exact;print-color-adjust:exact}
@@ -378,11 +380,11 @@ def _pct(share: float | None, lang: str) -> str:
     return text if lang == "nl" else text.replace(" %", "%")
 
 
-def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) -> str:
-    """`headers` as (escaped label, numeric?); cells must be escaped already."""
-    head = "".join(f"<th{' class=num' if num else ''} scope=col>{label}</th>" for label, num in headers)
-    body = "".join("<tr>" + "".join(f"<td{' class=num' if num else ''}>{cell}</td>"
-                                    for cell, (_, num) in zip(row, headers)) + "</tr>" for row in rows)
+def _table(headers: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]]) -> str:
+    """`headers` as (escaped label, CSS class: "", "num" or "nowrap"); cells must be escaped already."""
+    head = "".join(f"<th{f' class={cls}' if cls else ''} scope=col>{label}</th>" for label, cls in headers)
+    body = "".join("<tr>" + "".join(f"<td{f' class={cls}' if cls else ''}>{cell}</td>"
+                                    for cell, (_, cls) in zip(row, headers)) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -413,8 +415,8 @@ def build_report_html(report: SessionReport, tr: Callable[..., str], lang: str =
         rows = [(str(r["rank"]), e(r["theme"]),
                  f"<span class=bar style='width:{round(6 * r['votes'] / top, 2)}rem'></span>{r['votes']}",
                  e(", ".join(f"#{i}" for i in r["story_ids"])) or "–") for r in report.themes]
-        parts.append(_table([("#", True), (e(tr("exports.report.theme")), False),
-                             (e(tr("exports.report.votes")), False), (e(tr("exports.report.theme_stories")), False)],
+        parts.append(_table([("#", "num"), (e(tr("exports.report.theme")), ""),
+                             (e(tr("exports.report.votes")), "nowrap"), (e(tr("exports.report.theme_stories")), "")],
                             rows))
     else:
         parts.append(f"<p class=muted>{e(tr('exports.report.no_themes'))}</p>")
@@ -424,20 +426,20 @@ def build_report_html(report: SessionReport, tr: Callable[..., str], lang: str =
     if report.actions:
         rows = [(e(a["what"]), e(a["owner"]), e(_date(a["due_date"], lang)) or "–",
                  e(", ".join(a["buurten"])) or "–", e(", ".join(a["themes"])) or "–") for a in report.actions]
-        parts.append(_table([(e(tr(f"exports.report.action_{c}")), False)
+        parts.append(_table([(e(tr(f"exports.report.action_{c}")), "nowrap" if c == "due" else "")
                              for c in ("what", "owner", "due", "buurten", "themes")], rows))
     else:
         parts.append(f"<p class=muted>{e(tr('exports.report.no_actions'))}</p>")
     parts.append("</section>")
 
     parts.append(f"<section id=counts><h2>{e(tr('exports.report.counts'))}</h2><div class=grid><div>")
-    parts.append(_table([(e(tr("exports.report.kind")), False), (e(tr("exports.report.stories")), True)],
+    parts.append(_table([(e(tr("exports.report.kind")), ""), (e(tr("exports.report.stories")), "num")],
                         [(e(STORY_KINDS[k][lang]), str(n)) for k, n in counts.by_kind.items()]))
     parts.append("</div><div>")
     without = counts.total - sum(counts.by_dimension.values())
     dims = [(e(DIMENSIONS[d][lang]), str(n)) for d, n in counts.by_dimension.items()]
     dims += [(e(tr("exports.report.no_dimension")), str(without))] if without else []
-    parts.append(_table([(e(tr("exports.report.dimension")), False), (e(tr("exports.report.stories")), True)],
+    parts.append(_table([(e(tr("exports.report.dimension")), ""), (e(tr("exports.report.stories")), "num")],
                         dims))
     parts.append("</div></div></section>")
 
@@ -486,9 +488,9 @@ def _profile_html(who: analysis.WhoSpoke, tr: Callable[..., str], lang: str) -> 
     tables = []
     for title, rows in ((tr("exports.report.age"), who.ages), (tr("exports.report.relation"), who.relations)):
         with_population = any(r.population_share is not None for r in rows)
-        headers = [(e(title), False), (e(tr("exports.report.stories")), True), (e(tr("exports.report.share")), True)]
+        headers = [(e(title), ""), (e(tr("exports.report.stories")), "num"), (e(tr("exports.report.share")), "num")]
         if with_population:
-            headers.append((e(tr("exports.report.population")), True))
+            headers.append((e(tr("exports.report.population")), "num"))
         cells = []
         for r in rows:
             row = [e(r.label(lang)), hidden if r.count is None else str(r.count),

@@ -252,6 +252,15 @@ def test_report_ranks_themes_by_dots_and_lists_the_agreed_actions():
     assert "<td>Zonder onderwerp</td><td class=num>1</td>" in html
 
 
+@pytest.mark.parametrize("area, expected", [
+    (("BU1", "BU2"), "<dd>de hele gemeente Voorbeeldstad</dd>"),
+    ((), "<dd>de hele gemeente Voorbeeldstad</dd>"),
+    (("BU2",), "<dd>Werfkade</dd>"),
+])
+def test_report_names_the_area(area, expected):
+    assert expected in report_html(bundle(sessions=[work(area=area)]))
+
+
 def test_report_in_english():
     html = report_html(bundle(story(1)), tr=EN, lang="en")
     assert "<html lang=en>" in html and "Werksessie report" in html and "Who spoke" in html and ">Proud<" in html
