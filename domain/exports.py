@@ -213,7 +213,7 @@ def session_buurten(buurten: gpd.GeoDataFrame, sessions: Iterable[WorkSession]) 
     return buurten[buurten["code"].isin(codes)]
 
 
-def buurt_frame(data: ExportData, geography: Geography, records: Sequence[Mapping]) -> gpd.GeoDataFrame:
+def buurt_layer(data: ExportData, geography: Geography, records: Sequence[Mapping]) -> gpd.GeoDataFrame:
     """The sessions' buurten with every indicator (missing stays missing) and approved stories per kind."""
     area = session_buurten(geography.buurten, data.sessions)
     frame = area[[c for c in BUURT_COLUMNS if c in area.columns]].copy()
@@ -230,15 +230,11 @@ def buurt_frame(data: ExportData, geography: Geography, records: Sequence[Mappin
     return gpd.GeoDataFrame(frame, geometry=area.geometry.to_numpy(), crs=area.crs or 4326)
 
 
-def story_frame(records: Sequence[Mapping]) -> gpd.GeoDataFrame:
+def story_layer(records: Sequence[Mapping]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(list(records), columns=list(STORY_COLUMNS))
-    for column in ("themes",):
-        frame[column] = [", ".join(v) for v in frame[column]]
+    frame["themes"] = [", ".join(v) for v in frame["themes"]]
     frame["created_on"] = [v.isoformat() if v is not None else None for v in frame["created_on"]]
-    for column in ("story_id",):
-        frame[column] = frame[column].astype("int64")
-    for column in ("redacted", "generated"):
-        frame[column] = frame[column].astype(bool)
+    frame = frame.astype({"story_id": "int64", "redacted": bool, "generated": bool})
     geometry = [shapely.Point(lon, lat) if lat is not None and lon is not None else None
                 for lat, lon in zip(frame["lat"], frame["lon"])]
     return gpd.GeoDataFrame(frame.drop(columns=["lat", "lon"]), geometry=geometry, crs=4326)
@@ -246,8 +242,8 @@ def story_frame(records: Sequence[Mapping]) -> gpd.GeoDataFrame:
 
 def build_geopackage(data: ExportData, geography: Geography, records: Sequence[Mapping]) -> bytes:
     """A GeoPackage with two layers: `stories` (points, generalised) and `buurten` (polygons with indicators)."""
-    stories = story_frame(records)
-    buurten = buurt_frame(data, geography, records)
+    stories = story_layer(records)
+    buurten = buurt_layer(data, geography, records)
     with tempfile.TemporaryDirectory(prefix="buurtbeeld-export-") as folder:
         path = Path(folder) / "export.gpkg"
         try:

@@ -133,6 +133,20 @@ def test_all_sessions_at_once(app_env, downloads):
     assert any(name.startswith("buurtbeeld-GM9999-alle-sessies") and name.endswith(".csv") for name in downloads)
 
 
+def test_a_failing_geopackage_is_explained_and_the_other_files_still_work(app_env, downloads, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", broken)
+    at = run(app_env)
+    assert not at.exception
+    assert at.error[0].value.startswith("Het GeoPackage kon niet worden gemaakt.")
+    assert "*The GeoPackage could not be built." in at.error[0].value
+    labels = [b.label for b in at.get("download_button")]
+    assert "Kaartlagen (GeoPackage)" not in labels and "Verhalen (CSV)" in labels
+    assert not any(name.endswith(".gpkg") for name in downloads)
+
+
 def test_empty_state_without_sessions(app_env):
     factory = make_session_factory(app_env.db_url)
     with write_scope(factory) as s:

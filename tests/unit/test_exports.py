@@ -351,6 +351,17 @@ def test_geopackage_only_holds_the_sessions_area(tmp_path):
     assert gpd.read_file(path, layer="buurten")["code"].tolist() == ["BU1"]
 
 
+def test_a_failing_geopackage_write_is_a_clear_error(monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", broken)
+    with pytest.raises(exports.ExportFailed) as caught:
+        exports.build_geopackage(bundle(), geography(), [])
+    assert caught.value.nl.startswith("Het GeoPackage kon niet worden gemaakt.")
+    assert caught.value.en.startswith("The GeoPackage could not be built.") and "OSError" in caught.value.en
+
+
 # ------------------------------------------------------------------------------- vision-board tables
 
 def test_theme_and_action_tables():
