@@ -31,6 +31,7 @@ BAND = 0.5  # |z| below this counts as "around average" (the statistics page's d
 MIN_STRENGTH, MAX_STRENGTH, DEFAULT_STRENGTH = 1.0, 1000.0, 10.0
 
 LINK_PIN, LINK_LIST, LINK_OUTSIDE, LINK_UNKNOWN = "pin", "list", "outside", "unknown_buurt"
+MATCH_COLUMNS = ["row", "code", "interior"]  # pin_matches: story index label, buurt code, inside (not on edge)
 RANKED, TOO_FEW, NO_STORIES, NO_VALUE, NO_SPREAD = "ranked", "too_few", "no_stories", "no_value", "no_spread"
 
 
@@ -44,29 +45,67 @@ def link_stories(stories: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame
     "outside" (pin in no buurt) or "unknown_buurt" (picked buurt no longer exists). Nothing is dropped.
     A pin on a shared edge goes to the lowest buurt code, so the answer never depends on row order.
     """
+    return link_with_matches(stories, areas["code"], pin_matches(stories, areas))
+
+
+def has_pin(stories: pd.DataFrame) -> pd.Series:
+    return stories["lat"].notna() & stories["lon"].notna()
+
+
+def pin_matches(stories: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The buurten each pinned story's point lies in, with geopandas: MATCH_COLUMNS, `row` = index label.
+
+    `interior` is True when the pin lies inside the buurt, False when it lies on its boundary (edge,
+    vertex, or the ring of a hole). A pin inside some buurt gets no boundary rows (they would not count).
+    storage/postgis.py computes the same rows in the database.
+    """
+    pins = stories.loc[has_pin(stories)]
+    if pins.empty or areas.empty:
+        return pd.DataFrame({"row": [], "code": [], "interior": []}).astype({"interior": bool})
+    points = gpd.GeoDataFrame({"row": pins.index}, geometry=gpd.points_from_xy(pins["lon"], pins["lat"]),
+                              crs=areas.crs or 4326)
+    polygons = areas[["code", "geometry"]]
+    parts, done = [], set()
+    for predicate in ("within", "intersects"):  # within first; intersects catches pins on an edge
+        todo = points[~points["row"].isin(done)]
+        if todo.empty:
+            break
+        joined = gpd.sjoin(todo, polygons, how="inner", predicate=predicate)
+        parts.append(pd.DataFrame({"row": joined["row"].to_numpy(), "code": joined["code"].to_numpy(),
+                                   "interior": predicate == "within"}))
+        done.update(joined["row"])
+    return pd.concat(parts, ignore_index=True)[MATCH_COLUMNS]
+
+
+def link_with_matches(stories: pd.DataFrame, codes: Iterable[str], matches: pd.DataFrame) -> pd.DataFrame:
+    """`link_stories` given the pin matches (from `pin_matches` or the database) and all current codes.
+
+    The rule for a pin in or on several buurten: a buurt it lies inside beats one it only touches, and
+    among equals the lowest code (Python string order, never a database collation) wins.
+
+    Examples:
+        >>> stories = pd.DataFrame({"id": [1, 2], "lat": [0.5, None], "lon": [1.0, None], "buurt_code": [None, "B"]})
+        >>> matches = pd.DataFrame({"row": [0, 0], "code": ["B", "A"], "interior": [False, False]})
+        >>> link_with_matches(stories, ["A", "B"], matches)[["linked_code", "link"]].values.tolist()
+        [['A', 'pin'], ['B', 'list']]
+    """
     out = stories.copy()
     out["linked_code"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     out["link"] = pd.Series([None] * len(out), index=out.index, dtype=object)
-    has_pin = out["lat"].notna() & out["lon"].notna()
-    known = set(areas["code"])
-    listed = ~has_pin
+    pinned = has_pin(out)
+    known = set(codes)
+    listed = ~pinned
     out.loc[listed, "linked_code"] = [c if c in known else None for c in out.loc[listed, "buurt_code"]]
     out.loc[listed, "link"] = [LINK_LIST if c in known else LINK_UNKNOWN for c in out.loc[listed, "buurt_code"]]
-    if has_pin.any():
-        pins = out.loc[has_pin]
-        points = gpd.GeoDataFrame({"_row": pins.index}, geometry=gpd.points_from_xy(pins["lon"], pins["lat"]),
-                                  crs=areas.crs or 4326)
-        polygons = areas[["code", "geometry"]]
-        found: dict = {}
-        for predicate in ("within", "intersects"):  # within first; intersects catches pins on an edge
-            todo = points[~points["_row"].isin(found)]
-            if todo.empty:
-                break
-            joined = gpd.sjoin(todo, polygons, how="inner", predicate=predicate)
-            for row, code in joined.sort_values("code").groupby("_row")["code"].first().items():
-                found[row] = code
-        out.loc[has_pin, "linked_code"] = [found.get(i) for i in pins.index]
-        out.loc[has_pin, "link"] = [LINK_PIN if i in found else LINK_OUTSIDE for i in pins.index]
+    if pinned.any():
+        best: dict = {}
+        for row, code, interior in zip(matches["row"], matches["code"], matches["interior"]):
+            key = (not bool(interior), str(code))
+            if row not in best or key < best[row]:
+                best[row] = key
+        rows = out.index[pinned]
+        out.loc[pinned, "linked_code"] = [best[i][1] if i in best else None for i in rows]
+        out.loc[pinned, "link"] = [LINK_PIN if i in best else LINK_OUTSIDE for i in rows]
     return out
 
 
@@ -86,7 +125,11 @@ class RelinkPlan:
 def relink_plan(stories: pd.DataFrame, areas: gpd.GeoDataFrame) -> RelinkPlan:
     """Stories whose stored buurt differs from the one their pin lies in now. Pins outside every buurt
     keep their stored code (hide, never delete) and are reported; no-map stories keep theirs."""
-    linked = link_stories(stories, areas)
+    return plan_from_links(link_stories(stories, areas))
+
+
+def plan_from_links(linked: pd.DataFrame) -> RelinkPlan:
+    """`relink_plan` from `link_stories` output (which the database may have computed, storage/postgis.py)."""
     pins = linked[linked["link"] == LINK_PIN]
     changes = tuple((int(r.id), r.buurt_code if isinstance(r.buurt_code, str) else None, str(r.linked_code))
                     for r in pins.itertuples() if r.linked_code != r.buurt_code)

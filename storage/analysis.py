@@ -9,13 +9,13 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from domain.analysis import RelinkPlan, relink_plan
+from domain.analysis import RelinkPlan, link_stories, plan_from_links
 from domain.moderation import APPROVED, WITHDRAWN, AuditEvent
 from domain.sessions import WorkSession
 from domain.story_generator import GENERATED_KIOSK, GeneratedSet
-from storage import audit
+from storage import audit, postgis
 from storage.areas import load_areas
-from storage.tables import SessionRow, StoryRow
+from storage.tables import AreaRow, SessionRow, StoryRow
 
 STORY_COLUMNS = ["id", "session_id", "kind", "text", "dimension", "lat", "lon", "buurt_code", "place_description",
                  "age_band", "relation", "language", "created_at", "is_demo", "kiosk_id"]
@@ -37,17 +37,23 @@ def relink_stories(session: Session, municipality_id: int, *, now: datetime, act
     """After new boundaries were imported: give every pinned story the buurt its pin lies in now.
 
     Pins outside every buurt keep their old code and are reported; withdrawn stories have no pin.
-    One audit row per session that changed.
+    One audit row per session that changed. On PostgreSQL with PostGIS the pins are matched in the
+    database (storage/postgis.py), with the same result.
     """
-    areas = load_areas(session, municipality_id, "buurt")
+    codes = list(session.scalars(select(AreaRow.code).where(AreaRow.municipality_id == municipality_id,
+                                                            AreaRow.level == "buurt")))
     session_ids = list(session.scalars(select(SessionRow.id).where(SessionRow.municipality_id == municipality_id)))
-    if not session_ids or areas.empty:
+    if not session_ids or not codes:
         return RelinkPlan((), ())
     rows = session.execute(select(StoryRow.id, StoryRow.session_id, StoryRow.lat, StoryRow.lon, StoryRow.buurt_code)
                            .where(StoryRow.session_id.in_(session_ids), StoryRow.status != WITHDRAWN)).all()
     stories = pd.DataFrame(rows, columns=["id", "session_id", "lat", "lon", "buurt_code"]).astype(
         {"lat": "float64", "lon": "float64"})
-    plan = relink_plan(stories, areas)
+    if postgis.postgis_available(session):
+        linked = postgis.link_stories(session, stories, municipality_id, "buurt", codes=codes)
+    else:
+        linked = link_stories(stories, load_areas(session, municipality_id, "buurt"))
+    plan = plan_from_links(linked)
     session_of = dict(zip(stories["id"], stories["session_id"]))
     by_session: dict[int, list] = {}
     for story_id, old, new in plan.changes:
