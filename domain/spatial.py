@@ -123,11 +123,18 @@ def bounds_latlon(areas: gpd.GeoDataFrame) -> list[list[float]]:
 
 
 def area_at(areas: gpd.GeoDataFrame, lat: float, lon: float) -> str | None:
-    """Code of the area that contains the point (EPSG:4326), or None outside all of them."""
+    """Code of the area that contains the point (EPSG:4326), or None outside all of them.
+
+    A point on a shared edge or vertex gets the same buurt as relinking gives it (domain/analysis.py
+    `link_with_matches`): an area it lies inside beats one it only touches, then the lowest code.
+    """
     if not (np.isfinite(lat) and np.isfinite(lon)):
         return None
     point = shapely.Point(lon, lat)
     hits = areas.sindex.query(point, predicate="intersects")
     if len(hits) == 0:
         return None
-    return str(areas.iloc[int(hits[0])]["code"])
+    candidates = areas.iloc[np.asarray(hits)]
+    codes = [str(code) for code in candidates["code"]]
+    inside = [code for code, geometry in zip(codes, candidates.geometry) if geometry.contains(point)]
+    return min(inside or codes)

@@ -2,6 +2,7 @@
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
@@ -71,3 +72,26 @@ def test_area_at_rejects_nan():
 def test_bounds_latlon_order():
     (south, west), (north, east) = bounds_latlon(_two_buurten())
     assert south < north and west < east and 50 < south < 54 and 3 < west < 8
+
+
+def _edge_pair():
+    # in frame order the higher code comes first, so "first hit of the index" and "lowest code" disagree
+    return gpd.GeoDataFrame({"code": ["BU2", "BU1"], "name": ["Links", "Rechts"]},
+                            geometry=[box(5.00, 52.00, 5.01, 52.01), box(5.01, 52.00, 5.02, 52.01)], crs=4326)
+
+
+@pytest.mark.parametrize("lat, lon, expected", [
+    (52.005, 5.005, "BU2"),   # inside the higher code
+    (52.005, 5.015, "BU1"),
+    (52.005, 5.01, "BU1"),    # on the shared edge: lowest code
+    (52.00, 5.01, "BU1"),     # on the shared vertex
+    (52.01, 5.005, "BU2"),    # on an outer edge of one buurt only
+    (52.02, 5.005, None),
+])
+def test_area_at_breaks_ties_as_relinking_does(lat, lon, expected):
+    from domain.analysis import link_stories
+
+    frame = _edge_pair()
+    assert area_at(frame, lat, lon) == expected
+    stories = pd.DataFrame({"id": [1], "lat": [lat], "lon": [lon], "buurt_code": [None]})
+    assert link_stories(stories, frame)["linked_code"].iloc[0] == expected
