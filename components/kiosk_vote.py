@@ -11,13 +11,14 @@ resident who taps "Klaar" and opens the vote again is a new visit.
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from components import deps, state
 from components.i18n import t
 from domain.sessions import WorkSession
 from domain.vision import VoteRefused, ranking
 from storage import vision
-from storage.retry import retry_when_locked
+from storage.retry import is_locked_error, retry_when_locked
 
 
 def render_entry() -> bool:
@@ -37,6 +38,10 @@ def _dot(session_id: int, theme_id: int, token: str) -> None:
         state.vision_flash("success", t("kiosk_vote.placed"))
     except VoteRefused as err:
         state.vision_flash("warning", refusal_text(err))
+    except OperationalError as err:
+        if not is_locked_error(err):
+            raise
+        state.vision_flash("error", t("kiosk_vote.busy"))  # still locked after the retries: nothing stored
 
 
 def refusal_text(err: VoteRefused) -> str:

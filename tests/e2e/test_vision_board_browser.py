@@ -167,18 +167,18 @@ def test_the_idle_reset_gives_the_next_resident_fresh_dots(app_server, app_serve
     page.goto(f"{app_server}/?kiosk=1&session={code}")
     kiosk_start_screen_settled(page)
     page.get_by_role("button", name="Stem op thema's").tap()
-    expect(page.get_by_text("U heeft nog 3 stippen.")).to_be_visible()
+    expect(page.get_by_text("Stippen die u nog kunt geven: 3")).to_be_visible()
     page.get_by_role("button", name="Stip op dit thema").tap()
-    expect(page.get_by_text("U heeft nog 2 stippen.")).to_be_visible()
+    expect(page.get_by_text("Stippen die u nog kunt geven: 2")).to_be_visible()
 
     # the resident walks away without "Klaar met stemmen"
     page.evaluate("() => { window.__stillHere = true; }")
     page.wait_for_function("() => window.__stillHere !== true", timeout=60_000)
     kiosk_start_screen_settled(page)
     page.get_by_role("button", name="Stem op thema's").tap()
-    expect(page.get_by_text("U heeft nog 3 stippen.")).to_be_visible()
+    expect(page.get_by_text("Stippen die u nog kunt geven: 3")).to_be_visible()
     page.get_by_role("button", name="Stip op dit thema").tap()
-    expect(page.get_by_text("U heeft nog 2 stippen.")).to_be_visible()
+    expect(page.get_by_text("Stippen die u nog kunt geven: 2")).to_be_visible()
     factory = make_session_factory(app_server_db_url)
     try:
         with read_scope(factory) as s:

@@ -72,18 +72,18 @@ def test_dots_run_out_deleted_theme_refused_and_next_visit_starts_fresh(app_env)
     session_id, (green, play) = setup_themes(app_env.db_url)
     at = AppTest.from_function(vote_script, default_timeout=30).run()
     at.button(key="kiosk.vote.open").click().run()
-    assert "U heeft nog 3 stippen." in [t.value for t in at.text]
+    assert "Stippen die u nog kunt geven: 3" in [t.value for t in at.text]
     for _ in range(3):
         at.button(key=f"kiosk.vote.{green}").click().run()
         assert not at.exception, at.exception
-    assert "U heeft nog 0 stippen." in [t.value for t in at.text]
+    assert "Stippen die u nog kunt geven: 0" in [t.value for t in at.text]
     assert "Uw stip is geplaatst." in [m.value for m in at.success]
     assert at.button(key=f"kiosk.vote.{play}").disabled
     assert votes(app_env.db_url, session_id) == {"Groen": 3, "Spelen": 0}
 
     at.button(key="kiosk.vote.done").click().run()
     at.button(key="kiosk.vote.open").click().run()
-    assert "U heeft nog 3 stippen." in [t.value for t in at.text]  # a new visit
+    assert "Stippen die u nog kunt geven: 3" in [t.value for t in at.text]  # a new visit
     with write_scope(make_session_factory(app_env.db_url)) as s:
         vision.delete_theme(s, play, actor="Anna", now=NOW)
     at.button(key=f"kiosk.vote.{play}").click().run()  # still on screen from before the delete
@@ -112,7 +112,7 @@ def test_the_idle_reset_ends_a_voting_visit_and_the_next_resident_gets_fresh_dot
     assert not idle_timer(at)["blank"]  # opened and walked away: the timer resets it
     for _ in range(3):
         at.button(key=f"kiosk.vote.{green}").click().run()
-    assert "U heeft nog 0 stippen." in [t.value for t in at.text]
+    assert "Stippen die u nog kunt geven: 0" in [t.value for t in at.text]
     timer = idle_timer(at)
     assert not timer["blank"] and timer["resetUrl"] == f"?kiosk=1&session={DEMO_CODE}"
 
@@ -120,7 +120,7 @@ def test_the_idle_reset_ends_a_voting_visit_and_the_next_resident_gets_fresh_dot
     # test in tests/e2e/test_vision_board_browser.py checks the real reload).
     at = open_kiosk(app_env)
     at.button(key="kiosk.vote.open").click().run()
-    assert "U heeft nog 3 stippen." in [t.value for t in at.text]
+    assert "Stippen die u nog kunt geven: 3" in [t.value for t in at.text]
     at.button(key=f"kiosk.vote.{play}").click().run()
     assert not at.exception, at.exception
     assert votes(app_env.db_url, session_id) == {"Groen": 3, "Spelen": 1}
@@ -167,3 +167,21 @@ def test_a_spent_budget_and_a_closed_session_are_refused_in_the_residents_langua
     unknown = VoteRefused("not_translated", "Alleen Nederlands.", "English only.")
     with patch("components.state.language", return_value="tr"):
         assert refusal_text(unknown) == "English only."
+
+
+def test_a_database_locked_for_too_long_says_so_and_stores_no_dot(app_env, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from streamlit.testing.v1 import AppTest
+
+    def always_busy(*args, **kwargs):
+        raise OperationalError("INSERT INTO votes", {}, Exception("database is locked"))
+
+    session_id, (green, _) = setup_themes(app_env.db_url)
+    monkeypatch.setattr(vision, "cast_dot", always_busy)
+    at = AppTest.from_function(vote_script, default_timeout=30).run()
+    at.button(key="kiosk.vote.open").click().run()
+    at.button(key=f"kiosk.vote.{green}").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["Het lukte even niet om uw stip te plaatsen; het is druk. "
+                                           "Probeer het zo nog eens."]
+    assert votes(app_env.db_url, session_id) == {"Groen": 0, "Spelen": 0}
