@@ -142,21 +142,42 @@ def render_view_switch() -> str:
                     format_func=lambda v: t(f"sessions.view.{v}"), label_visibility="collapsed")
 
 
+def active_municipality_or_stop():
+    """The active municipality and its data version; without one, say how to load one and stop the page."""
+    municipality, version = deps.active_municipality()
+    if municipality is None:
+        st.info(t("sessions.no_municipality"))
+        st.stop()
+    return municipality, version
+
+
+def sessions_or_stop(municipality_id: int, *, empty_key: str = "sessions.none_yet") -> list[WorkSession]:
+    """The municipality's werksessies; with none yet, say so and stop the page."""
+    with deps.reading() as db:
+        work_sessions = session_store.list_sessions(db, municipality_id)
+    if not work_sessions:
+        st.info(t(empty_key))
+        st.stop()
+    return work_sessions
+
+
 def render_picker(work_sessions: list[WorkSession], *, key: str = state.SESSIONS_PICK,
-                  label_key: str = "sessions.pick", empty_key: str = "sessions.none_yet") -> WorkSession | None:
-    """Pick one session; the choice is shared by the facilitator pages (last picked, else the first open one)."""
+                  label_key: str = "sessions.pick", empty_key: str = "sessions.none_yet", where=st,
+                  label_visibility: str = "visible") -> WorkSession | None:
+    """Pick one session; the choice is shared by the facilitator pages (last picked, else the first open one).
+    `where` is the container to draw in (a column of a toolbar, say)."""
     by_id = {s.id: s for s in work_sessions}
     if not by_id:
-        st.info(t(empty_key))
+        where.info(t(empty_key))
         return None
     if state.widget_value(key) not in by_id:
         chosen = state.facilitator_session()
         first_open = next((s.id for s in work_sessions if s.is_open), work_sessions[0].id)
         state.forget_widgets(key)
         state.prefill({key: chosen if chosen in by_id else first_open})
-    picked = st.selectbox(t(label_key), list(by_id), key=key,
-                          format_func=lambda i: f"{by_id[i].title} · {by_id[i].code} · "
-                                                f"{t(f'sessions.status.{by_id[i].status}')}")
+    picked = where.selectbox(t(label_key), list(by_id), key=key, label_visibility=label_visibility,
+                             format_func=lambda i: f"{by_id[i].title} · {by_id[i].code} · "
+                                                   f"{t(f'sessions.status.{by_id[i].status}')}")
     state.set_facilitator_session(picked)
     return by_id[picked]
 

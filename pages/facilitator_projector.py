@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError
 from components import auth, deps, maps, state
 from components import projector as view
 from components.i18n import t
-from components.session_form import build_qr_png
+from components import session_form
 from components.statistics_view import build_statistics_view
 from domain.profile import buurt_profile
 from domain.projector import STAGE_SHOWS, count_stories, lean_per_buurt, step_stage
@@ -18,15 +18,8 @@ from storage import sessions, stories, vision
 auth.require("projector")
 view.render_chrome_free()
 lang = state.language()
-municipality, version = deps.active_municipality()
-if municipality is None:
-    st.info(t("sessions.no_municipality"))
-    st.stop()
-with deps.reading() as db:
-    work_sessions = {s.id: s for s in sessions.list_sessions(db, municipality.id)}
-if not work_sessions:
-    st.info(t("sessions.none_yet"))
-    st.stop()
+municipality, version = session_form.active_municipality_or_stop()
+work_sessions = session_form.sessions_or_stop(municipality.id)
 
 url = deps.settings().database_url
 all_buurten = deps.areas_frame(url, municipality.id, version, "buurt")
@@ -37,13 +30,9 @@ metas, numbers, reasons = deps.indicator_table(url, municipality.id, version)
 by_key = {m.key: m for m in metas}
 
 top = st.columns([2.4, 2.2, 0.7, 2.2, 0.7, 1.4], vertical_alignment="center")
-if state.get(state.PROJECTOR_SESSION) not in work_sessions:
-    state.put(state.PROJECTOR_SESSION, state.facilitator_session() if state.facilitator_session() in work_sessions
-              else next(iter(work_sessions)))
-session_id = top[0].selectbox(t("projector.session"), list(work_sessions), key=state.PROJECTOR_SESSION,
-                              format_func=lambda i: f"{work_sessions[i].title} · {work_sessions[i].code}",
-                              label_visibility="collapsed")
-work_session = work_sessions[session_id]
+work_session = session_form.render_picker(work_sessions, key=state.PROJECTOR_SESSION, label_key="projector.session",
+                                          where=top[0], label_visibility="collapsed")
+session_id = work_session.id
 offered = [k for k in (work_session.settings.stats_layers or tuple(by_key)) if k in by_key] or list(by_key)
 chosen = work_session.settings.stats_indicator
 if state.get(state.PROJECTOR_INDICATOR) not in offered:
@@ -121,7 +110,7 @@ def live_view():
             view.render_legend(view.build_kind_legend_html(counts, lang))
         if not public:
             link = kiosk_url(deps.settings().public_base_url, current.code)
-            view.render_empty(current, link, build_qr_png(link, scale=8))
+            view.render_empty(current, link, session_form.build_qr_png(link, scale=8))
         elif show_pins:
             view.render_legend(view.build_dimension_counts_html(counts, lang))
             view.render_latest(public, buurt_names, photo, lang)

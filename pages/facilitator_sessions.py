@@ -8,10 +8,7 @@ from storage import sessions, stories
 
 auth.require("sessions")
 st.title(t("sessions.title"))
-municipality, version = deps.active_municipality()
-if municipality is None:
-    st.info(t("sessions.no_municipality"))
-    st.stop()
+municipality, version = session_form.active_municipality_or_stop()
 
 ctx = session_form.load_context(municipality, version, state.language())
 with deps.reading() as db:

@@ -2,17 +2,15 @@
 act audited, nothing deleted (DESIGN core idea 3)."""
 import streamlit as st
 
-from components import auth, deps, moderation_queue as queue_view
+from components import auth, deps, session_form
+from components import moderation_queue as queue_view
 from components.i18n import t
 from domain.moderation import PENDING
 from storage import sessions, stories
 
 auth.require("moderation")
 st.title(t("moderation.title"))
-municipality, version = deps.active_municipality()
-if municipality is None:
-    st.info(t("sessions.no_municipality"))
-    st.stop()
+municipality, version = session_form.active_municipality_or_stop()
 
 with deps.reading() as db:
     work_sessions = sessions.list_sessions(db, municipality.id)

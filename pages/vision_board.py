@@ -2,28 +2,17 @@
 (DESIGN facilitator flow 4, issue 5) — every act audited."""
 import streamlit as st
 
-from components import auth, deps, state
+from components import auth, deps, session_form, state
 from components import vision_board as board
 from components.i18n import t
-from storage import sessions, stories, vision
+from storage import stories, vision
 
 auth.require("vision_board")
 st.title(t("vision.title"))
-municipality, version = deps.active_municipality()
-if municipality is None:
-    st.info(t("sessions.no_municipality"))
-    st.stop()
-with deps.reading() as db:
-    work_sessions = {s.id: s for s in sessions.list_sessions(db, municipality.id)}
-if not work_sessions:
-    st.info(t("sessions.none_yet"))
-    st.stop()
-if state.get(state.VISION_SESSION) not in work_sessions:
-    state.put(state.VISION_SESSION, state.facilitator_session() if state.facilitator_session() in work_sessions
-              else next(iter(work_sessions)))
-session_id = st.selectbox(t("projector.session"), list(work_sessions), key=state.VISION_SESSION,
-                          format_func=lambda i: f"{work_sessions[i].title} · {work_sessions[i].code}")
-work_session = work_sessions[session_id]
+municipality, version = session_form.active_municipality_or_stop()
+work_session = session_form.render_picker(session_form.sessions_or_stop(municipality.id), key=state.VISION_SESSION,
+                                          label_key="projector.session")
+session_id = work_session.id
 buurten = deps.areas_frame(deps.settings().database_url, municipality.id, version, "buurt")
 area = set(work_session.area_codes)
 buurt_names = {c: n for c, n in zip(buurten["code"], buurten["name"]) if not area or c in area}

@@ -387,6 +387,10 @@ def test_the_kiosk_has_no_way_out(app_server, app_server_db_url, tablet_page):
 def axe_problems(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
+    # Scan the page at rest: while a rerun finishes, Streamlit dims the previous screen's elements
+    # (data-stale), and dimmed text fails the contrast check without being what anyone reads.
+    wait_for_app_run(page, settle_ms=300)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
     results = Axe().run(page, options={"resultTypes": ["violations"]})
     return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
