@@ -430,3 +430,27 @@ def open_kiosk_vote() -> None:
 # --- Exports page (components/exports_view.py) -----------------------------------------------------------
 EXPORTS_SCOPE = "exports.scope"
 EXPORTS_ALL = "all"  # the scope option "every session of the active municipality"
+
+
+# --- Exports page: werksessie backup and restore (components/backup_view.py) ---------------------------------
+BACKUP_SESSION = "exports.backup.session"
+_BACKUP_FILE = "exports.backup.file"  # (session id, BackupFile) of the last backup made in this browser session
+_BACKUP_RESTORED = "exports.backup.restored"
+
+
+def backup_file(session_id: int):
+    """The backup made for this session in this browser session, if any (a personal-data file: never cached)."""
+    made = st.session_state.get(_BACKUP_FILE)
+    return made[1] if made and made[0] == session_id else None
+
+
+def set_backup_file(session_id: int, made) -> None:
+    st.session_state[_BACKUP_FILE] = (session_id, made)
+
+
+def backup_restored():
+    return st.session_state.get(_BACKUP_RESTORED)
+
+
+def set_backup_restored(result) -> None:
+    st.session_state[_BACKUP_RESTORED] = result

@@ -16,6 +16,8 @@ PAGE_ACCESS: dict[str, frozenset[str]] = {
     "vision_board": frozenset({FACILITATOR}),
     "analysis": frozenset({ANALYST, FACILITATOR}),
     "exports": frozenset({ANALYST, FACILITATOR}),
+    # A section of the exports page, not a page: a session backup holds personal data (docs/exports.md).
+    "session_backup": frozenset({FACILITATOR}),
 }
 
 

@@ -2,7 +2,7 @@
 session or of all sessions as CSV, GeoJSON and GeoPackage — approved stories only (DESIGN analyst flow 4)."""
 import streamlit as st
 
-from components import auth, deps
+from components import auth, backup_view, deps
 from components import exports_view as view
 from components.i18n import t
 from components.projector import centroids_of
@@ -18,6 +18,7 @@ if municipality is None:
     st.stop()
 with deps.reading() as db:
     work_sessions = sessions.list_sessions(db, municipality.id)
+backup_view.render_backup(work_sessions)  # facilitators only; also restores into a DB without sessions
 if not work_sessions:
     st.info(t("exports.no_sessions"))
     st.stop()

@@ -1,5 +1,6 @@
 """Command line: `python -m storage.cli init` prepares the database (used by run.sh, test.sh and CI);
-`import-kwb`, `import-csv` and `gemeenten` load real municipalities and their figures.
+`import-kwb`, `import-csv` and `gemeenten` load real municipalities and their figures; `backup-session` and
+`restore-session` move one werksessie between databases.
 """
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from domain.errors import ImportRejected
 from domain.models import ImportSummary
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     hashing.set_defaults(func=cmd_hash_password)
     _add_import_commands(sub)
     _add_analysis_commands(sub)
+    _add_backup_commands(sub)
     return parser
 
 
@@ -211,6 +214,88 @@ def _add_analysis_commands(sub) -> None:
     gen.add_argument("--mismatches", type=int, default=2,
                      help="buurten whose stories deliberately contradict their figures (default 2)")
     gen.set_defaults(func=cmd_generate_stories)
+
+
+# --- Werksessie backup and restore ------------------------------------------------------------------------------
+
+def _backup_counts(counts: dict[str, int]) -> str:
+    return (f"verhalen/stories {counts['stories']}, foto's/photos {counts['photos']}, thema's/themes "
+            f"{counts['themes']}, stippen/dots {counts['votes']}, afspraken/actions {counts['actions']}, "
+            f"logboek/audit {counts['audit_events']}")
+
+
+def cmd_backup_session(args: argparse.Namespace) -> int:
+    from domain.backup import BackupRejected
+    from storage import backup
+
+    path = Path(args.file)
+    if path.exists() and not args.overwrite:
+        print(f"{path} bestaat al; kies een andere naam of gebruik --overwrite. / {path} exists; choose another "
+              "name or use --overwrite.", file=sys.stderr)
+        return 2
+    factory = _migrated_factory(args)
+    try:
+        with backup.snapshot_scope(factory) as session:
+            made = backup.backup_session(session, args.code, actor="cli", now=datetime.now(UTC))
+            # Written before the transaction commits: no audit row for a backup that never reached the disk.
+            partial = path.with_name(f".{path.name}.partial")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(made.data)
+                os.replace(partial, path)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+    except BackupRejected as err:
+        print(f"Backup geweigerd: {err.nl}\nBackup refused: {err.en}", file=sys.stderr)
+        return 2
+    print(f"Backup van / of {made.manifest.session_code} → {path} ({len(made.data):,} bytes, sha256 {made.sha256})")
+    print(_backup_counts(made.manifest.counts))
+    print("Let op: dit bestand bevat persoonsgegevens; bewaar het zoals de database zelf. / Mind: this file holds "
+          "personal data; keep it as safe as the database itself.", file=sys.stderr)
+    return 0
+
+
+def cmd_restore_session(args: argparse.Namespace) -> int:
+    from domain.backup import MAX_BACKUP_BYTES, BackupRejected
+    from storage import backup
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path} bestaat niet. / {path} does not exist.", file=sys.stderr)
+        return 2
+    factory = _migrated_factory(args)
+    try:
+        # Read at most one byte over the limit: the restore refuses a larger file without reading all of it.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BACKUP_BYTES + 1)
+        with write_scope(factory) as session:
+            result = backup.restore_session(session, data, actor="cli", now=datetime.now(UTC))
+    except BackupRejected as err:
+        print(f"Herstel geweigerd: {err.nl}\nRestore refused: {err.en}\n"
+              "Er is niets hersteld; de database is ongewijzigd. / Nothing was restored; the database is unchanged.",
+              file=sys.stderr)
+        return 2
+    print(f"Hersteld / Restored: {result.title} — code {result.code} — gemeente / municipality "
+          f"{result.municipality_name} ({result.municipality_code})")
+    print(_backup_counts(result.counts))
+    for note in result.notes:
+        print(f"  - {note.nl}\n    {note.en}")
+    return 0
+
+
+def _add_backup_commands(sub) -> None:
+    make = sub.add_parser("backup-session", help="write a full backup of one werksessie (all stories, photos, "
+                                                 "vision board, audit trail; personal data!) to a zip file")
+    make.add_argument("code", help="session code, e.g. K7Q4FX")
+    make.add_argument("file", help="the zip file to write")
+    make.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    make.set_defaults(func=cmd_backup_session)
+    restore = sub.add_parser("restore-session", help="restore a werksessie backup as a new session in this database "
+                                                     "(its municipality must be loaded)")
+    restore.add_argument("file", help="a zip made by backup-session or the Exports page")
+    restore.set_defaults(func=cmd_restore_session)
 
 
 if __name__ == "__main__":

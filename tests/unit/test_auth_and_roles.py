@@ -51,6 +51,7 @@ def test_seconds_until_allowed(ages_seconds, expected_wait):
     ("analyst", "import", True), ("analyst", "analysis", True), ("analyst", "moderation", False),
     ("analyst", "sessions", False), ("facilitator", "moderation", True), ("facilitator", "sessions", True),
     ("facilitator", "nonexistent", False), ("intruder", "statistics", False),
+    ("analyst", "session_backup", False), ("facilitator", "session_backup", True),
 ])
 def test_page_access(role, page, allowed):
     assert may_open(role, page) is allowed
