@@ -40,6 +40,20 @@ def vendor_files() -> dict[str, Path]:
     }
 
 
+def package_files() -> dict[str, Path]:
+    """Each asset by file name, read straight from its installed xstatic package, for inlining into an
+    exported file: it works whether or not install_local_assets has copied anything yet."""
+    packages = _packages()
+    return {
+        "leaflet.js": packages["leaflet"] / "leaflet.js",
+        "leaflet.css": packages["leaflet"] / "leaflet.css",
+        "jquery.min.js": packages["jquery"] / "jquery.min.js",
+        "leaflet.markercluster.js": packages["markercluster"] / "leaflet.markercluster.js",
+        "MarkerCluster.css": packages["markercluster"] / "MarkerCluster.css",
+        "MarkerCluster.Default.css": packages["markercluster"] / "MarkerCluster.Default.css",
+    }
+
+
 def install_local_assets() -> None:
     """Copy vendor files (once) and point folium's default JS/CSS at them."""
     for name, source in _packages().items():

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import auth, backup_view, deps
 from components import exports_view as view
+from components import map_export_view
 from components.i18n import t
 from components.projector import centroids_of
 from domain import exports
@@ -43,3 +44,4 @@ if len(chosen) == 1:
 else:
     st.info(t("exports.report_needs_one"))
 view.render_downloads(data, geography, records, stem)
+map_export_view.render_map_exports(data, geography, records, stem, municipality)
