@@ -4,6 +4,10 @@ draw in Chromium, clustered (MarkerCluster below zoom 18, individual SVG pins fr
     .venv/bin/python bench/bench_projector_pins.py                  # 1000, 10000, 20000 pins; 3 repeats
     .venv/bin/python bench/bench_projector_pins.py --sizes 10000 --repeat 1 --no-browser
 
+Each size is measured for our clustered layer and, in the same run, for the naive approach (one folium.Marker
+per story, no clustering; in Python up to --naive-up-to pins, in the browser up to 1,000 — 10,000 loose
+markers took 81 s to draw, see BENCHMARKS.md), and the ratios naive ÷ ours are printed at the end.
+
 Per size:
   * python: CPU seconds for `components.projector.build_story_pins` plus the feature-group string st_folium
     builds from it (what every projector refresh pays when the pins changed), and its bytes;
@@ -32,6 +36,8 @@ warnings.filterwarnings("ignore")
 
 from bench_choropleth import CHROMIUM, CHROMIUM_ARGS, inline_assets, st_folium_strings
 
+import folium
+
 from components import maps, projector
 from components.assets import install_local_assets
 from domain.models import STORY_KINDS
@@ -47,10 +53,26 @@ def fake_stories(n: int) -> list:
             for i in range(1, n + 1)]
 
 
-def python_cost(stories) -> tuple[float, int]:
+def clustered_pins(stories):
+    return projector.build_story_pins(stories, "exact", {})
+
+
+def naive_pins(stories):
+    """The first thing one would write: one folium.Marker per story, no clustering (same SVG look)."""
+    group = folium.FeatureGroup(name="verhalen")
+    for story in stories:
+        folium.Marker([story.lat, story.lon], icon=folium.DivIcon(
+            html=f"<div class='bb-kind bb-kind-{story.kind}'></div>", icon_size=(26, 26))).add_to(group)
+    return group
+
+
+APPROACHES = {"clustered (ours)": clustered_pins, "naive: a marker each": naive_pins}
+
+
+def python_cost(stories, build) -> tuple[float, int]:
     cpu = time.process_time()
     base = maps.build_base_map(BOUNDS)
-    layer = projector.build_story_pins(stories, "exact", {})
+    layer = build(stories)
     strings = st_folium_strings(base, [layer])
     return time.process_time() - cpu, len(strings["feature_group"].encode())
 
@@ -71,9 +93,9 @@ window.__zoomTo = function (z) {{
 </html>"""
 
 
-def browser_file(stories, directory: Path, label: str) -> Path:
+def browser_file(stories, build, directory: Path, label: str) -> Path:
     base = maps.build_base_map(BOUNDS)
-    projector.build_story_pins(stories, "exact", {}).add_to(base)
+    build(stories).add_to(base)
     base.options["maxZoom"] = 19
     html = inline_assets(base.get_root().render())
     cut = html.rindex("</html>")
@@ -108,6 +130,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 20000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--naive-up-to", type=int, default=10000,
+                        help="measure the naive approach for sizes up to this (in Python; in the browser up to 1000)")
     args = parser.parse_args()
     install_local_assets()
     browser = None
@@ -116,22 +140,39 @@ def main() -> None:
 
         pw = sync_playwright().start()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    print("| pins | python CPU s | feature-group bytes | browser: on screen ms | zoom 13→14 ms | zoom 13→16 ms "
-          "| markers+clusters at z16 | renderer busy ms | JS errors |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| pins | approach | python CPU s | feature-group bytes | browser: on screen ms | zoom 13→14 ms "
+          "| zoom 13→16 ms | markers+clusters at z16 | renderer busy ms | JS errors |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    ratios = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             stories = fake_stories(n)
-            py = [python_cost(stories) for _ in range(args.repeat)]
-            cpu, size = statistics.median(p[0] for p in py), py[0][1]
-            cells = ["–"] * 6
-            if browser:
-                path = browser_file(stories, Path(tmp), f"pins{n}")
-                runs = [browser_cost(browser, path) for _ in range(args.repeat)]
-                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-                cells = [f"{med['drawn']:.0f}", f"{med['z14']:.0f}", f"{med['z16']:.0f}", f"{med['visible']:.0f}",
-                         f"{med['busy']:.0f}", f"{max(r['errors'] for r in runs)}"]
-            print(f"| {n:,} | {cpu:.2f} | {size:,} | " + " | ".join(cells) + " |", flush=True)
+            measured = {}
+            for label, build in APPROACHES.items():
+                if build is naive_pins and n > args.naive_up_to:
+                    continue
+                py = [python_cost(stories, build) for _ in range(args.repeat)]
+                cpu, size = statistics.median(p[0] for p in py), py[0][1]
+                cells = ["–"] * 6
+                drawn = None
+                if browser and (build is clustered_pins or n <= 1000):
+                    path = browser_file(stories, build, Path(tmp), f"pins{n}-{build.__name__}")
+                    runs = [browser_cost(browser, path) for _ in range(args.repeat)]
+                    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                    drawn = med["drawn"]
+                    cells = [f"{med['drawn']:.0f}", f"{med['z14']:.0f}", f"{med['z16']:.0f}",
+                             f"{med['visible']:.0f}", f"{med['busy']:.0f}", f"{max(r['errors'] for r in runs)}"]
+                measured[build] = (cpu, size, drawn)
+                print(f"| {n:,} | {label} | {cpu:.2f} | {size:,} | " + " | ".join(cells) + " |", flush=True)
+            if naive_pins in measured:
+                ours, naive = measured[clustered_pins], measured[naive_pins]
+                ratios.append((n, naive[0] / max(ours[0], 1e-9), naive[1] / ours[1],
+                               naive[2] / ours[2] if naive[2] and ours[2] else None))
+    print("\n| pins | naive ÷ ours: python CPU | bytes | browser on screen |")
+    print("|---:|---:|---:|---:|")
+    for n, cpu_ratio, size_ratio, drawn_ratio in ratios:
+        drawn_cell = f"{drawn_ratio:.1f}×" if drawn_ratio else "–"
+        print(f"| {n:,} | {cpu_ratio:.1f}× | {size_ratio:.1f}× | {drawn_cell} |")
     if browser:
         browser.close()
         pw.stop()
