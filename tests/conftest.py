@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from storage.config import redact_url
 from storage.db import make_session_factory, run_migrations
@@ -205,3 +206,18 @@ def app_env(seeded_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     _clear_streamlit_caches()
     yield AppEnv(db_url=url, app_path=REPO_ROOT / "app.py")
     _clear_streamlit_caches()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
+    """AppTest: file name → (bytes, mime type) of every download button of the last runs."""
+    files: dict[str, tuple[bytes, str]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            files[filename] = (path_or_data, mimetype)
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return files

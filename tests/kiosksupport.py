@@ -147,3 +147,16 @@ def seeded_story_texts(db_url: str) -> dict[str, list[str]]:
     for status, text in rows:
         found.setdefault(status, []).append(text)
     return found
+
+
+def open_kiosk_app(app_env, code: str | None = "DEMO01", **params):
+    """AppTest of the app as a kiosk opens it (`?kiosk=1&session=CODE`, plus `params`), after its first run."""
+    at = app_env.app_test()
+    at.query_params["kiosk"] = "1"
+    if code:
+        at.query_params["session"] = code
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -147,8 +147,9 @@ def start_app_server(env: Mapping[str, str], port: int, *, log: Path, timeout: f
 
 
 @contextmanager
-def fresh_pg_database(base_url: str, prefix: str = "buurtbeeld_x") -> Iterator[str]:
-    """A new, empty database next to the one in `base_url` (the role needs CREATEDB), dropped afterwards."""
+def fresh_pg_database(base_url: str, prefix: str = "buurtbeeld_x", *, template: str | None = None) -> Iterator[str]:
+    """A new, empty database next to the one in `base_url` (the role needs CREATEDB), dropped afterwards.
+    `template="template0"` gives one without the extensions the test server puts in template1 (PostGIS)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
@@ -156,7 +157,7 @@ def fresh_pg_database(base_url: str, prefix: str = "buurtbeeld_x") -> Iterator[s
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f" TEMPLATE {template} ENCODING 'UTF8'" if template else ""))
         try:
             yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
         finally:

@@ -15,7 +15,7 @@ from contextlib import ExitStack, closing
 import pytest
 from playwright.sync_api import expect
 
-from kioskbrowser import fill_and_send, no_map, open_kiosk, receipt_on_screen
+from browsersteps import fill_and_send, no_map, open_kiosk, receipt_on_screen
 from kiosksupport import make_session, story_by_receipt
 from storage import sessions
 from storage.db import make_session_factory, read_scope

@@ -9,6 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
+from browsersteps import go_to, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import public_ids, story
 from testsupport import wait_for_app_run
@@ -21,22 +22,6 @@ REFRESH_S = 5  # SessionSettings.refresh_seconds default: the projector reads th
 
 def idle(page) -> None:
     wait_for_app_run(page, settle_ms=300)
-
-
-def sign_in(page, app_server: str) -> None:
-    page.goto(app_server)
-    idle(page)
-    go_to(page, "Inloggen")
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("textbox", name="Uw naam (voor het logboek)").fill("Anna")
-    main.get_by_role("textbox", name="Wachtwoord").fill(E2E_FACILITATOR_PASSWORD)
-    main.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_text("Ingelogd als Anna (Begeleider)").first).to_be_visible(timeout=20_000)
-
-
-def go_to(page, link: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("link", name=link).click()  # keeps the signed-in session
-    idle(page)
 
 
 def create_session(page) -> str:
@@ -79,7 +64,7 @@ def submit_on_kiosk(page, app_server: str, code: str) -> None:
 
 def open_projector(page, app_server: str, code: str) -> None:
     """The room's screen: the session's projector view at the stage that shows stories."""
-    sign_in(page, app_server)
+    sign_in(page, app_server, E2E_FACILITATOR_PASSWORD)
     go_to(page, "Projector")
     box = page.get_by_test_id("stMain").get_by_role("combobox").first
     if code not in (box.input_value() or ""):
@@ -100,7 +85,7 @@ def test_kiosk_story_is_public_only_after_the_facilitator_approves_it(app_server
     with offline_page(browser, viewport={"width": 1920, "height": 1080}) as facilitator, \
             offline_page(browser, viewport={"width": 768, "height": 1024}) as kiosk, \
             offline_page(browser, viewport={"width": 1920, "height": 1080}) as projector:
-        sign_in(facilitator, app_server)
+        sign_in(facilitator, app_server, E2E_FACILITATOR_PASSWORD)
         code = create_session(facilitator)
         submit_on_kiosk(kiosk, app_server, code)
         open_projector(projector, app_server, code)  # drawn after the story came in: it would show if public

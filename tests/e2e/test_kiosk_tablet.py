@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from kiosksupport import (ALL_LANGUAGES, buurt_at, buurt_name, buurt_point, count_texts, make_session, story,
                           story_by_receipt, stories_with_token)
-from kioskbrowser import fill_and_send, no_map, open_kiosk, receipt_on_screen, story_box
+from browsersteps import fill_and_send, no_map, open_kiosk, receipt_on_screen, story_box
 from testsupport import wait_for_app_run
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from browsersteps import go_to, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import DEMO_CODE, moderate, submit
 from playwright.sync_api import expect
@@ -21,17 +22,8 @@ def idle(page) -> None:
 
 
 def open_projector(page, app_server: str) -> None:
-    page.goto(app_server)
-    idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Inloggen").click()
-    idle(page)
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("textbox", name="Uw naam (voor het logboek)").fill("Anna")
-    main.get_by_role("textbox", name="Wachtwoord").fill(E2E_FACILITATOR_PASSWORD)
-    main.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_text("Ingelogd als Anna (Begeleider)").first).to_be_visible(timeout=30_000)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Projector").click()
-    idle(page)
+    sign_in(page, app_server, E2E_FACILITATOR_PASSWORD)
+    go_to(page, "Projector")
     box = page.get_by_test_id("stMain").get_by_role("combobox").first
     if DEMO_CODE not in (box.input_value() or ""):
         box.click()

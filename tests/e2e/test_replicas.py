@@ -24,7 +24,7 @@ from storage.config import redact_url
 from storage.db import make_session_factory, read_scope, write_scope
 from storage.seed import write_fixture_database
 from storage.tables import StoryRow
-from kioskbrowser import fill_and_send, no_map, open_kiosk, receipt_on_screen
+from browsersteps import fill_and_send, no_map, open_kiosk, receipt_on_screen, sign_in
 from testsupport import (FIXTURE_NOW, fresh_pg_database, free_port, skip_or_fail, start_app_server,
                          wait_for_app_run)
 
@@ -87,18 +87,6 @@ def _stored(db_url: str, code: str) -> tuple[int, str] | None:
         factory.kw["bind"].dispose()
 
 
-def sign_in(page, base: str) -> None:
-    page.goto(base)
-    wait_for_app_run(page, timeout=60_000)  # a cold replica's first map page is slow on a busy machine
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Inloggen").click()
-    wait_for_app_run(page)
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("textbox", name="Uw naam (voor het logboek)").fill("Anna")
-    main.get_by_role("textbox", name="Wachtwoord").fill(PASSWORD)
-    main.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_text("Ingelogd als Anna (Begeleider)").first).to_be_visible(timeout=20_000)
-
-
 def open_projector(page, code: str) -> None:
     """Sidebar link (same websocket session, so still signed in), pick the session, show the stories stage."""
     page.get_by_test_id("stSidebar").get_by_role("link", name="Projector").click()
@@ -126,7 +114,7 @@ def send_story_from_kiosk(page, base: str, code: str) -> str:
 
 def test_a_story_sent_on_replica_a_shows_on_the_open_projector_of_replica_b(replicas, projector_page, tablet_page):
     projector, kiosk = projector_page, tablet_page
-    sign_in(projector, replicas.b)
+    sign_in(projector, replicas.b, PASSWORD)
     open_projector(projector, replicas.session_code)
     expect(projector.get_by_text(STORY)).to_have_count(0)
 

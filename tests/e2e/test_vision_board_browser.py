@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from browsersteps import go_to, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import KERKBUURT, moderate, submit
 from kiosksupport import buurt_name, make_session
@@ -56,17 +57,8 @@ def session_with_stories(db_url: str, title: str, texts, **settings) -> tuple[st
 
 
 def open_vision_board(page, app_server: str, code: str) -> None:
-    page.goto(app_server)
-    idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Inloggen").click()
-    idle(page)
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("textbox", name="Uw naam (voor het logboek)").fill("Anna")
-    main.get_by_role("textbox", name="Wachtwoord").fill(E2E_FACILITATOR_PASSWORD)
-    main.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_text("Ingelogd als Anna (Begeleider)").first).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Visiebord").click()
-    idle(page)
+    sign_in(page, app_server, E2E_FACILITATOR_PASSWORD)
+    go_to(page, "Visiebord")
     expect(page.get_by_role("heading", name="Visiebord: samen aan de slag")).to_be_visible()
     box = page.get_by_test_id("stSelectbox").filter(has_text="Sessie").get_by_role("combobox")
     box.click()

@@ -4,10 +4,8 @@ original with a summary, gets a translated refusal for a bad file with the datab
 into a municipality without any session yet."""
 from __future__ import annotations
 
-import pytest
 from facilitatorsupport import DEMO_CODE
 from sqlalchemy import delete, func, select
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from domain.backup import read_backup
 from storage.db import make_session_factory, read_scope, write_scope
@@ -15,21 +13,6 @@ from storage.tables import AuditEventRow, SessionRow, StoryRow
 
 PAGE = "pages/exports.py"
 PENDING_WERFKADE = "bewonersvereniging"  # a demo story that is still pending
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
-    """file name → (bytes, mime type) of every download button of the last runs."""
-    files: dict[str, tuple[bytes, str]] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            files[filename] = (path_or_data, mimetype)
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
-    return files
 
 
 def run(app_env, role="facilitator", lang="nl"):

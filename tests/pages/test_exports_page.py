@@ -9,11 +9,9 @@ import json
 from datetime import UTC, date, datetime
 
 import geopandas as gpd
-import pytest
 from facilitatorsupport import DEMO_CODE, HTML_PAYLOAD, moderate, submit
 from kiosksupport import make_session
 from sqlalchemy import delete
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from storage import sessions, vision
 from storage.db import make_session_factory, write_scope
@@ -22,21 +20,6 @@ from storage.tables import SessionRow, StoryRow
 PAGE = "pages/exports.py"
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 PENDING_WERFKADE = "bewonersvereniging"  # a demo story that is still pending (tests/pages/test_analysis_page.py)
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
-    """file name → (bytes, mime type) of every download button of the last runs."""
-    files: dict[str, tuple[bytes, str]] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            files[filename] = (path_or_data, mimetype)
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
-    return files
 
 
 def run(app_env, role="analyst", lang="nl"):

@@ -15,23 +15,12 @@ from components import state
 from domain.kiosk import MAX_WITHDRAW_FAILURES
 from kiosksupport import (ALL_LANGUAGES, OUTSIDE_VOORBEELDSTAD, buurt_name, buurt_point, count_stories, make_session,
                           seeded_story_texts, story, story_by_receipt, stories_with_token)
+from kiosksupport import open_kiosk_app as open_kiosk
 
 KERKBUURT = "BU99990102"
 
 
 # ---------------------------------------------------------------- helpers
-
-def open_kiosk(app_env, code: str = "DEMO01", **params):
-    at = app_env.app_test()
-    at.query_params["kiosk"] = "1"
-    if code:
-        at.query_params["session"] = code
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
 
 def map_element(at):
     maps = at.get("component_instance")

@@ -9,6 +9,7 @@ from unittest.mock import patch
 import pytest
 from facilitatorsupport import DEMO_CODE, moderate, submit
 from kiosksupport import ALL_LANGUAGES, make_session
+from kiosksupport import open_kiosk_app as open_kiosk
 from sqlalchemy import func, select
 
 from storage import sessions, vision
@@ -47,17 +48,6 @@ def votes(db_url, session_id):
 def voter_tokens(db_url, session_id) -> int:
     with read_scope(make_session_factory(db_url)) as s:
         return s.scalar(select(func.count(func.distinct(VoteRow.voter_token))).where(VoteRow.session_id == session_id))
-
-
-def open_kiosk(app_env, code=DEMO_CODE, **params):
-    at = app_env.app_test()
-    at.query_params["kiosk"] = "1"
-    at.query_params["session"] = code
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def idle_timer(at) -> dict:

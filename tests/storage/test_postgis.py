@@ -4,8 +4,6 @@ municipality, and through `relink_stories`. Without PostGIS (SQLite, or a plain 
 from __future__ import annotations
 
 import os
-import secrets
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,9 +14,8 @@ import pytest
 import shapely
 from shapely.affinity import translate
 from shapely.geometry import MultiPolygon, Polygon, box
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
-from testsupport import skip_or_fail
+from sqlalchemy import select, text
+from testsupport import fresh_pg_database, skip_or_fail
 
 from domain import analysis, demo
 from storage import analysis as analysis_store
@@ -241,30 +238,13 @@ def test_sqlite_has_no_postgis(sqlite_session_factory):
         assert postgis.postgis_available(session) is False
 
 
-@contextmanager
-def plain_pg_database(base_url: str):
-    """A database made from template0, so without the PostGIS that the test server puts in template1."""
-    name = f"buurtbeeld_nogis_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
-        try:
-            yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
-
-
 @pytest.mark.postgres
 def test_postgresql_without_postgis_relinks_with_geopandas(monkeypatch):
     base_url = os.environ.get("BUURTBEELD_TEST_PG_URL")
     if not base_url:
         skip_or_fail("PostgreSQL tests need BUURTBEELD_TEST_PG_URL (docs/testing.md)")
     monkeypatch.setattr(postgis, "pin_matches", lambda *a, **k: pytest.fail("PostGIS path used without PostGIS"))
-    with plain_pg_database(base_url) as url:
+    with fresh_pg_database(base_url, "buurtbeeld_nogis", template="template0") as url:
         run_migrations(url)
         factory = make_session_factory(url)
         try:

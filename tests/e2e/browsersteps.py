@@ -1,5 +1,5 @@
-"""The resident kiosk's steps by touch in a browser, shared by the browser tests (importable as `kioskbrowser`:
-pytest puts tests/e2e/ on sys.path for the tests in it)."""
+"""Steps shared by the browser tests (importable as `browsersteps`: pytest puts tests/e2e/ on sys.path for the
+tests in it): a facilitator signing in and moving between pages, and the resident kiosk's steps by touch."""
 from __future__ import annotations
 
 import re
@@ -9,6 +9,34 @@ from playwright.sync_api import expect
 from testsupport import wait_for_app_run
 
 RECEIPT = re.compile(r"^[2-9A-Z]{2}-[2-9A-Z]{3}$")
+
+
+# ---------------------------------------------------------------- facilitator
+
+def settle(page) -> None:
+    """The script run has finished (generous: a cold server's first map page is slow on a busy machine)."""
+    wait_for_app_run(page, settle_ms=300, timeout=90_000)
+
+
+def go_to(page, link: str) -> None:
+    """A sidebar link: same websocket session, so still signed in."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name=link).click()
+    settle(page)
+
+
+def sign_in(page, base: str, password: str, *, name: str = "Anna") -> None:
+    """Sign in as facilitator from the start page."""
+    page.goto(base)
+    settle(page)
+    go_to(page, "Inloggen")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("textbox", name="Uw naam (voor het logboek)").fill(name)
+    main.get_by_role("textbox", name="Wachtwoord").fill(password)
+    main.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_text(f"Ingelogd als {name} (Begeleider)").first).to_be_visible(timeout=30_000)
+
+
+# ---------------------------------------------------------------- resident kiosk
 
 
 def open_kiosk(page, app_server: str, code: str, **params) -> None:
