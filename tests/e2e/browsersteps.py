@@ -69,7 +69,15 @@ def receipt_on_screen(page, timeout: float = 30_000) -> str:
     return code
 
 
+def kiosk_map_settled(page) -> None:
+    """The kiosk's start screen once its map has reported its centre (drawn as the "pin here" button, in any
+    language): a tap or typed text sent while that report's rerun is on its way can be lost on a loaded machine."""
+    expect(page.locator('[class*="st-key-kiosk-pin_here"]')).to_be_visible(timeout=30_000)
+    wait_for_app_run(page, settle_ms=300)
+
+
 def no_map(page, buurt: str, place: str = "") -> None:
+    kiosk_map_settled(page)
     page.get_by_text("Ik gebruik liever geen kaart").tap()
     wait_for_app_run(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Uw buurt").click()

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from browsersteps import go_to, sign_in
+from browsersteps import go_to, kiosk_map_settled, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import KERKBUURT, moderate, submit
 from kiosksupport import buurt_name, make_session
@@ -64,13 +64,6 @@ def open_vision_board(page, app_server: str, code: str) -> None:
     box.click()
     page.get_by_role("option").filter(has_text=code).click()
     expect(box).to_have_value(re.compile(re.escape(code)))
-    idle(page)
-
-
-def kiosk_start_screen_settled(page) -> None:
-    """The kiosk's start screen, once its map has reported its centre (drawn as the "pin here" button); a tap
-    sent while that report's rerun is still on its way may go unanswered on a loaded machine."""
-    expect(page.get_by_role("button", name="Zet de speld in het midden van de kaart")).to_be_visible()
     idle(page)
 
 
@@ -158,7 +151,7 @@ def test_the_idle_reset_gives_the_next_resident_fresh_dots(app_server, app_serve
     finally:
         factory.kw["bind"].dispose()
     page.goto(f"{app_server}/?kiosk=1&session={code}")
-    kiosk_start_screen_settled(page)
+    kiosk_map_settled(page)
     page.get_by_role("button", name="Stem op thema's").tap()
     expect(page.get_by_text("Stippen die u nog kunt geven: 3")).to_be_visible()
     idle(page)  # a tap while the vote screen is still being drawn can be lost
@@ -168,7 +161,7 @@ def test_the_idle_reset_gives_the_next_resident_fresh_dots(app_server, app_serve
     # the resident walks away without "Klaar met stemmen"
     page.evaluate("() => { window.__stillHere = true; }")
     page.wait_for_function("() => window.__stillHere !== true", timeout=120_000)
-    kiosk_start_screen_settled(page)
+    kiosk_map_settled(page)
     page.get_by_role("button", name="Stem op thema's").tap()
     expect(page.get_by_text("Stippen die u nog kunt geven: 3")).to_be_visible()
     idle(page)  # a tap while the vote screen is still being drawn can be lost
