@@ -333,7 +333,7 @@ def _story_list(export: MapExport, tr: Callable[..., str]) -> str:
     for r in ordered:
         meta = [r["kind_label"], r["buurt_name"] or r["buurt_code"] or "", r["dimension_label"] or "",
                 f"#{r['story_id']}", "" if r["lat"] is not None else tr("exports.map.story_no_place")]
-        items.append(f"<li class=bb-story id=story-{int(r['story_id'])} data-kind={e(r['kind'])}>"
+        items.append(f"<li class=bb-story id=story-{int(r['story_id'])} data-kind=\"{e(r['kind'])}\">"
                      f"<div class=bb-meta>{projector.kind_svg(r['kind'], 18) if r['kind'] in STORY_KINDS else ''}"
                      f"<span>{e(' · '.join(m for m in meta if m))}</span></div><p>{e(r['text'])}</p></li>")
     title = e(tr("exports.map.stories_title", n=len(ordered)))
