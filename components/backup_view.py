@@ -10,7 +10,13 @@ import streamlit as st
 
 from components import deps, state
 from components.i18n import t
-from domain.backup import MAX_BACKUP_BYTES, BackupRejected, RestoreResult
+from domain.backup import (
+    MAX_BACKUP_BYTES,
+    BackupRejected,
+    RestoreResult,
+    backup_file_name,
+    read_backup,
+)
 from domain.roles import may_open
 from domain.sessions import WorkSession
 from storage import backup as backup_store
@@ -40,20 +46,23 @@ def _render_make(work_sessions: Sequence[WorkSession]) -> None:
         state.put(state.BACKUP_SESSION, current if current in by_id else work_sessions[0].id)
     chosen = st.selectbox(t("exports.backup.session"), list(by_id), key=state.BACKUP_SESSION,
                           format_func=lambda i: f"{by_id[i].title} · {by_id[i].code}")
-    if st.button(t("exports.backup.make"), key="exports.backup.make", icon=":material/backup:"):
-        try:
-            with backup_store.snapshot_scope(deps.session_factory()) as db:
-                made = backup_store.backup_session(db, by_id[chosen].code, actor=state.actor_name(), now=deps.now())
-        except BackupRejected as err:
-            st.error(err.user_message)
-        else:
-            state.set_backup_file(chosen, made)
-    made = state.backup_file(chosen)
-    if made is not None:
-        st.success(t("exports.backup.made", **made.manifest.counts))
-        st.download_button(t("exports.backup.download"), made.data, file_name=made.file_name, mime="application/zip",
-                           key="exports.download.backup", icon=":material/download:", on_click="ignore",
-                           type="primary")
+    # Built when clicked (a deferred download), so the file never sits in the session state; the name carries the
+    # time of this run, the manifest inside the exact moment of the read.
+    code = by_id[chosen].code
+    build = _deferred_backup(deps.session_factory(), code, state.actor_name())
+    st.download_button(t("exports.backup.download"), build, file_name=backup_file_name(code, deps.now()),
+                       mime="application/zip", key="exports.download.backup", icon=":material/download:",
+                       on_click="ignore", type="primary")
+    st.caption(t("exports.backup.made_help"))
+
+
+def _deferred_backup(factory, code: str, actor: str):
+    """What the download button runs when clicked, in a server thread outside the script run: no st. calls or
+    session state in it, only what was captured here. It writes the audit row of the backup it builds."""
+    def build() -> bytes:
+        return backup_store.make_backup(factory, code, actor=actor, now=deps.now).data
+
+    return build
 
 
 def _render_restore(restored: RestoreResult | None) -> None:
@@ -64,9 +73,9 @@ def _render_restore(restored: RestoreResult | None) -> None:
     if st.button(t("exports.backup.restore"), key="exports.backup.restore", disabled=upload is None,
                  icon=":material/settings_backup_restore:"):
         try:
+            archive = read_backup(upload.getvalue())  # checked before the write lock: kiosks keep sending
             with deps.writing() as db:
-                result = backup_store.restore_session(db, upload.getvalue(), actor=state.actor_name(),
-                                                      now=deps.now())
+                result = backup_store.restore_session(db, archive, actor=state.actor_name(), now=deps.now())
         except BackupRejected as err:
             st.error(f"{err.user_message}\n\n{t('exports.backup.untouched')}")
         else:

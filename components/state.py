@@ -33,6 +33,7 @@ def sign_in(role: str, actor: str) -> None:
 def sign_out() -> None:
     st.session_state.pop(AUTH_ROLE, None)
     st.session_state.pop(AUTH_ACTOR, None)
+    st.session_state.pop(_BACKUP_RESTORED, None)  # the last restore's summary is the facilitator's, not the next user's
 
 
 def language() -> str:
@@ -433,19 +434,9 @@ EXPORTS_ALL = "all"  # the scope option "every session of the active municipalit
 
 
 # --- Exports page: werksessie backup and restore (components/backup_view.py) ---------------------------------
+# No backup file is kept here: the download button builds it when clicked (components/backup_view.py).
 BACKUP_SESSION = "exports.backup.session"
-_BACKUP_FILE = "exports.backup.file"  # (session id, BackupFile) of the last backup made in this browser session
 _BACKUP_RESTORED = "exports.backup.restored"
-
-
-def backup_file(session_id: int):
-    """The backup made for this session in this browser session, if any (a personal-data file: never cached)."""
-    made = st.session_state.get(_BACKUP_FILE)
-    return made[1] if made and made[0] == session_id else None
-
-
-def set_backup_file(session_id: int, made) -> None:
-    st.session_state[_BACKUP_FILE] = (session_id, made)
 
 
 def backup_restored():

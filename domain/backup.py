@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -19,8 +21,19 @@ from datetime import UTC, date, datetime
 from PIL import Image
 
 from domain.errors import UserFacingError
-from domain.models import STORY_KINDS, STORY_STATUSES
-from domain.sessions import CLOSED, MAX_TITLE, OPEN, new_session_code
+from domain.models import DIMENSIONS, STORY_KINDS, STORY_STATUSES
+from domain.photos import MAX_SIDE, MAX_SOURCE_PIXELS, process_photo
+from domain.sessions import (
+    CLOSED,
+    MAX_TITLE,
+    OPEN,
+    SessionInputError,
+    SessionSettings,
+    new_session_code,
+    validate_settings,
+)
+from domain.stories import MAX_TEXT_CHARS, SubmissionRejected
+from domain.themes import MAX_KEYWORD_CHARS, MAX_KEYWORDS_PER_DIMENSION
 
 FORMAT = "buurtbeeld-werksessie-backup"
 FORMAT_VERSION = 1
@@ -36,6 +49,8 @@ PHOTO_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/web
 PHOTO_MEMBER = re.compile(r"photos/[0-9]{6}\.(jpg|png|webp)")
 PARTS = ("session", "stories", "photos", "themes", "votes", "actions", "audit_events")
 WITHDRAWN = "withdrawn"
+INTEGER = (-2**31, 2**31 - 1)  # storage/tables.py's Integer columns: 32 bits on PostgreSQL
+CODE = re.compile(r"[A-Z0-9]{6}")  # a code the join form keeps as typed (sessions.normalise_code), e.g. DEMO01
 
 
 @dataclass(frozen=True)
@@ -44,10 +59,14 @@ class Field:
     nullable: bool = False
     max_length: int | None = None  # the column's length in storage/tables.py (tests compare them)
     choices: frozenset[str] | None = None
+    bounds: tuple[float, float] | None = None  # for int (default INTEGER), ints and float
 
 
-def _f(kind: str, max_length: int | None = None, *, null: bool = False, choices: Collection[str] | None = None):
-    return Field(kind, null, max_length, frozenset(choices) if choices else None)
+def _f(kind: str, max_length: int | None = None, *, null: bool = False, choices: Collection[str] | None = None,
+       bounds: tuple[float, float] | None = None):
+    if bounds is None and kind in ("int", "ints"):
+        bounds = INTEGER
+    return Field(kind, null, max_length, frozenset(choices) if choices else None, bounds)
 
 
 # Format version 1: the fields of each member, exactly (a field more or less is refused).
@@ -60,17 +79,19 @@ RECORD_FIELDS: dict[str, dict[str, Field]] = {
         "closed_at": _f("datetime", null=True)},
     "stories": {
         "id": _f("int"), "kind": _f("str", 20, choices=STORY_KINDS), "text": _f("str"), "original_text": _f("str"),
-        "dimension": _f("str", 40, null=True), "themes": _f("strs"), "lat": _f("float", null=True),
-        "lon": _f("float", null=True), "buurt_code": _f("str", 10, null=True),
+        "dimension": _f("str", 40, null=True), "themes": _f("strs"),
+        "lat": _f("float", null=True, bounds=(-90, 90)), "lon": _f("float", null=True, bounds=(-180, 180)),
+        "buurt_code": _f("str", 10, null=True),
         "place_description": _f("str", 200, null=True), "photo_id": _f("str", 40, null=True),
         "age_band": _f("str", 10, null=True), "relation": _f("str", 10, null=True), "language": _f("str", 8),
         "consent": _f("bool"), "receipt_hash": _f("str", 128, null=True),
         "submission_token": _f("str", 64, null=True), "status": _f("str", 12, choices=STORY_STATUSES),
         "duplicate_of_id": _f("int", null=True), "kiosk_id": _f("str", 64, null=True), "is_demo": _f("bool"),
-        "version": _f("int"), "created_at": _f("datetime"), "updated_at": _f("datetime")},
+        "version": _f("int", bounds=(1, INTEGER[1])), "created_at": _f("datetime"), "updated_at": _f("datetime")},
     "photos": {
         "id": _f("str", 40), "member": _f("str"), "mime": _f("str", 20, choices=PHOTO_EXTENSIONS),
-        "width": _f("int"), "height": _f("int"), "created_at": _f("datetime")},
+        "width": _f("int", bounds=(1, INTEGER[1])), "height": _f("int", bounds=(1, INTEGER[1])),
+        "created_at": _f("datetime")},
     "themes": {
         "id": _f("int"), "name": _f("str", 200), "story_ids": _f("ints"), "is_deleted": _f("bool"),
         "created_at": _f("datetime")},
@@ -83,6 +104,16 @@ RECORD_FIELDS: dict[str, dict[str, Field]] = {
         "actor": _f("str", 100), "reason": _f("str", null=True), "detail": _f("object"),
         "created_at": _f("datetime")},
 }
+
+# A session's settings, prompts and title as the facilitator form makes them. Settings may lack keys (they take
+# SessionSettings' defaults) and unknown keys are ignored, both as SessionSettings.from_dict does; what
+# validate_settings checks it says itself, the rest are the form's limits (components/session_form.py).
+SETTINGS_FIELDS: dict[str, Field] = {
+    "moderation": _f("str"), "generalise": _f("str"), "k": _f("int"), "idle_seconds": _f("int"),
+    "languages": _f("strs", 8), "stats_indicator": _f("str", 100, null=True), "stats_layers": _f("strs", 100),
+    "refresh_seconds": _f("int", bounds=(2, 120)), "dots_per_visit": _f("int"),
+    "max_chars": _f("int", bounds=(1, MAX_TEXT_CHARS)), "keywords": _f("object")}
+MAX_PROMPT = 200
 
 # The id plan. Which fields point at which kind of row; on restore each is rewritten to the new row's id.
 REFERENCES: dict[str, dict[str, str]] = {
@@ -160,6 +191,7 @@ class Manifest:
 class BackupArchive:
     manifest: Manifest
     backup: SessionBackup
+    cleaned_photos: int = 0  # photos read_backup re-encoded (metadata, another format): the restore note says so
 
 
 @dataclass(frozen=True)
@@ -186,6 +218,7 @@ class RestorePlan:
     cleared_receipts: frozenset[int]  # backup story ids whose receipt hash stays with the original here
     cleared_tokens: frozenset[int]
     notes: tuple[Note, ...]
+    erased: frozenset[int] = frozenset()  # backup story ids withdrawn here since: restored as withdraw_story leaves them
 
 
 @dataclass(frozen=True)
@@ -220,6 +253,18 @@ def shown(name: object) -> str:
         ('../../etc/passwd', '?klik??http?//x??')
     """
     return re.sub(r"[^A-Za-z0-9._/-]", "?", str(name))[:80]
+
+
+def shown_text(value: object, limit: int = 80) -> str:
+    """A name from an uploaded file (a municipality, say) as plain text inside a Markdown message: letters of any
+    script, digits, spaces and ' ’ - . , ( ) / stay; anything that could start markup becomes "?".
+
+    Examples:
+        >>> shown_text("Súdwest-Fryslân"), shown_text("[klik](http://x) *vet*")
+        ('Súdwest-Fryslân', '?klik?(http?//x) ?vet?')
+    """
+    text = " ".join(str(value).split())
+    return "".join(ch if ch.isalnum() or ch in " '’-.,()/" else "?" for ch in text)[:limit]
 
 
 # --- encoding and decoding one record ------------------------------------------------------------------------
@@ -259,9 +304,16 @@ def _text_ok(value: object, spec: Field) -> str:
     return value
 
 
-def _int_ok(value: object) -> int:
+def _int_ok(value: object, bounds: tuple[float, float] | None = INTEGER) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise _Problem("is geen geheel getal", "is not a whole number")
+    return _in_bounds(value, bounds)
+
+
+def _in_bounds(value, bounds: tuple[float, float] | None):
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        low, high = (f"{b:g}" if isinstance(b, float) else str(b) for b in bounds)
+        raise _Problem(f"ligt buiten het bereik {low} tot {high}", f"is outside the range {low} to {high}")
     return value
 
 
@@ -273,11 +325,13 @@ def decode_value(spec: Field, value: object):
         raise _Problem("is leeg", "is empty")
     kind = spec.kind
     if kind == "int":
-        return _int_ok(value)
+        return _int_ok(value, spec.bounds)
     if kind == "float":
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise _Problem("is geen getal", "is not a number")
-        return float(value)
+        if not math.isfinite(value):  # json reads 1e999 as infinity
+            raise _Problem("is geen eindig getal", "is not a finite number")
+        return _in_bounds(float(value), spec.bounds)
     if kind == "bool":
         if not isinstance(value, bool):
             raise _Problem("is geen ja/nee-waarde", "is not true/false")
@@ -290,7 +344,7 @@ def decode_value(spec: Field, value: object):
         if not isinstance(value, list):
             raise _Problem("is geen lijst", "is not a list")
         item = Field("str", max_length=spec.max_length)
-        return [_int_ok(v) if kind == "ints" else _text_ok(v, item) for v in value]
+        return [_int_ok(v, spec.bounds) if kind == "ints" else _text_ok(v, item) for v in value]
     text = _text_ok(value, Field("str") if kind in ("datetime", "date") else spec)
     if kind == "str":
         if spec.choices is not None and text not in spec.choices:
@@ -334,6 +388,63 @@ def decode_record(part: str, raw: object, line: int) -> dict:
 
 def _rejected(key: str, nl: str, en: str) -> BackupRejected:
     return BackupRejected(key, nl, en)
+
+
+def _bad_settings(field: str, problem: _Problem) -> BackupRejected:
+    return _rejected("bad_settings", f"De sessie in deze backup heeft instellingen die Buurtbeeld niet zou opslaan: "
+                     f"`{field}` {problem.nl}. Is de backup met de hand bewerkt?",
+                     f"The session in this backup has settings Buurtbeeld would not save: `{field}` {problem.en}. "
+                     "Was the backup edited by hand?")
+
+
+def _check_keywords(value: dict) -> None:
+    words = Field("strs", max_length=MAX_KEYWORD_CHARS)
+    for dimension, listed in value.items():
+        if dimension not in DIMENSIONS:
+            raise _Problem(f"noemt een onbekende dimensie `{shown(dimension)}`",
+                           f"names an unknown dimension `{shown(dimension)}`")
+        if len(decode_value(words, listed)) > MAX_KEYWORDS_PER_DIMENSION:
+            raise _Problem(f"heeft meer dan {MAX_KEYWORDS_PER_DIMENSION} woorden per dimensie",
+                           f"has more than {MAX_KEYWORDS_PER_DIMENSION} words per dimension")
+
+
+def _check_prompts(value: dict) -> None:
+    for kind, wording in value.items():
+        if kind not in STORY_KINDS or not isinstance(wording, dict):
+            raise _Problem("is geen tekst per soort verhaal en taal", "is not a text per kind of story and language")
+        for lang, text in wording.items():
+            _text_ok(lang, Field("str", max_length=8))
+            _text_ok(text, Field("str", max_length=MAX_PROMPT))
+
+
+def check_session_values(record: Mapping) -> SessionSettings:
+    """The session's title, prompts and settings as the facilitator form would have stored them: a title of at
+    most MAX_TITLE characters that is not blank, prompts per kind and language, and settings of the right types
+    (SETTINGS_FIELDS) that pass validate_settings. Returns the settings; raises BackupRejected otherwise."""
+    title = " ".join(record["title"].split())
+    if not title or len(title) > MAX_TITLE:
+        raise _rejected("bad_record", f"`{member_name('session')}`, regel 1: het veld `title` is leeg of langer dan "
+                        f"{MAX_TITLE} tekens.", f"`{member_name('session')}`, line 1: the field `title` is blank or "
+                        f"longer than {MAX_TITLE} characters.")
+    try:
+        _check_prompts(record["prompts"])
+    except _Problem as problem:
+        raise _bad_settings("prompts", problem) from None
+    raw = record["settings"]
+    known = {name: raw[name] for name in SETTINGS_FIELDS if name in raw}
+    for name, value in known.items():
+        try:
+            decode_value(SETTINGS_FIELDS[name], value)
+            if name == "keywords":
+                _check_keywords(value)
+        except _Problem as problem:
+            raise _bad_settings(name, problem) from None
+    try:
+        return validate_settings(SessionSettings.from_dict(known))
+    except SessionInputError as err:
+        raise _rejected("bad_settings", f"De sessie in deze backup heeft instellingen die Buurtbeeld niet zou "
+                        f"opslaan. {err.nl}", f"The session in this backup has settings Buurtbeeld would not save. "
+                        f"{err.en}") from None
 
 
 # --- consistency: ids, references, erased stories --------------------------------------------------------------
@@ -454,6 +565,7 @@ def build_backup(backup: SessionBackup, *, app_schema: str, created_at: datetime
         for i, record in enumerate(encoded, start=1):
             decode_record(part, record, i)
         payloads[member_name(part)] = _jsonl(encoded)
+    check_session_values(backup.session)
     check_consistency(backup)
     for photo in photos:
         payloads[photo.record["member"]] = photo.data
@@ -520,7 +632,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         with archive.open(info) as handle:
             return handle.read(info.file_size + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    # zlib.error: a broken deflate stream; RuntimeError: zipfile on a member it cannot decrypt or decode
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
         raise _rejected("damaged_member", f"`{shown(info.filename)}` is beschadigd.",
                         f"`{shown(info.filename)}` is damaged.") from None
 
@@ -598,8 +711,59 @@ def _records(part: str, raw: bytes) -> list[dict]:
     return records
 
 
-def _check_photo(photo: Photo) -> None:
+# JPEG markers of a photo as domain/photos.py writes it: tables, frame (baseline, extended, progressive), restart
+# interval and scans. APP0 is allowed only as the 16-byte JFIF header; any other APPn (EXIF, XMP, ICC, MPF) or a
+# comment, and anything after the end marker, makes read_backup re-encode the photo.
+_JPEG_TABLES_AND_SCANS = {0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xDD, 0xDA}
+
+
+def _plain_jpeg(data: bytes) -> bool:
+    """Whether a JPEG holds nothing but its image, as process_photo writes it (see _JPEG_TABLES_AND_SCANS)."""
+    if not data.startswith(b"\xff\xd8"):
+        return False
+    at, end = 2, len(data)
+    while at + 4 <= end and data[at] == 0xFF:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
+        if length < 2 or at + 2 + length > end:
+            return False
+        if marker == 0xE0:
+            if length != 16 or data[at + 4:at + 9] != b"JFIF\x00":
+                return False
+        elif marker not in _JPEG_TABLES_AND_SCANS:
+            return False
+        at += 2 + length
+        if marker == 0xDA:  # entropy-coded data runs to the next marker that is not a stuffed 0xFF or a restart
+            while True:
+                at = data.find(b"\xff", at)
+                if at == -1 or at + 1 >= end:
+                    return False
+                if data[at + 1] == 0 or 0xD0 <= data[at + 1] <= 0xD7:
+                    at += 2
+                    continue
+                if data[at + 1] == 0xD9:
+                    return at + 2 == end
+                break
+    return False
+
+
+def _without_comments(data: bytes) -> bytes:
+    """A JPEG from process_photo without the comment segments Pillow copies over from the source's `comment`."""
+    out, at = bytearray(data[:2]), 2
+    while at + 4 <= len(data) and data[at] == 0xFF and data[at + 1] != 0xDA:
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if data[at + 1] != 0xFE:
+            out += data[at:at + 2 + length]
+        at += 2 + length
+    return bytes(out + data[at:])
+
+
+def _check_photo(photo: Photo) -> tuple[Photo, bool]:
+    """The photo as it will be stored, and whether it had to be re-encoded: a plain JPEG of at most MAX_SIDE pixels
+    a side is kept byte for byte (a backup of the app's own photos restores unchanged); anything else goes through
+    process_photo like a kiosk upload, so a hand-edited backup cannot bring EXIF or GPS into the database."""
     record = photo.record
+    bad = _rejected("bad_photo", f"`{shown(record['member'])}` is geen foto zoals de backup die beschrijft.",
+                    f"`{shown(record['member'])}` is not the photo the backup describes.")
     try:
         with Image.open(io.BytesIO(photo.data)) as probe:
             size, image_format = probe.size, probe.format
@@ -609,8 +773,23 @@ def _check_photo(photo: Photo) -> None:
     expected = PHOTO_EXTENSIONS[record["mime"]]
     if image_format not in PHOTO_FORMATS[record["mime"]] or size != (record["width"], record["height"]) \
             or not record["member"].endswith(f".{expected}"):
-        raise _rejected("bad_photo", f"`{shown(record['member'])}` is geen foto zoals de backup die beschrijft.",
-                        f"`{shown(record['member'])}` is not the photo the backup describes.")
+        raise bad
+    if image_format == "JPEG" and max(size) <= MAX_SIDE and _plain_jpeg(photo.data):
+        try:
+            with Image.open(io.BytesIO(photo.data)) as image:
+                image.load()  # verify() reads no pixels; a broken scan must not reach the database either
+        except Exception:  # Pillow raises many types for broken files
+            raise bad from None
+        return photo, False
+    try:
+        processed = process_photo(photo.data, max_bytes=MAX_PHOTO_BYTES, max_pixels=MAX_SOURCE_PIXELS)
+    except SubmissionRejected:
+        raise bad from None
+    data = _without_comments(processed.data)
+    if not _plain_jpeg(data):
+        raise bad
+    cleaned = {**record, "mime": processed.mime, "width": processed.width, "height": processed.height}
+    return Photo(cleaned, data), True
 
 
 def read_backup(data: bytes) -> BackupArchive:
@@ -661,10 +840,11 @@ def read_backup(data: bytes) -> BackupArchive:
             session["code"], session["title"], session["municipality_code"], session["municipality_name"]):
         raise _rejected("inconsistent", f"`{MANIFEST}` past niet bij de inhoud van de backup.",
                         f"`{MANIFEST}` does not match the contents of the backup.")
+    check_session_values(session)
     check_consistency(backup)
-    for photo in photos:
-        _check_photo(photo)
-    return BackupArchive(manifest, backup)
+    checked = [_check_photo(photo) for photo in photos]
+    backup = replace(backup, photos=tuple(photo for photo, _ in checked))
+    return BackupArchive(manifest, backup, sum(cleaned for _, cleaned in checked))
 
 
 # --- the restore plan -----------------------------------------------------------------------------------------
@@ -687,20 +867,35 @@ def restored_title(title: str, existing_titles: Collection[str]) -> str:
     raise AssertionError("unreachable: fewer than 1000 sessions share a title")
 
 
+def _free_code(code_taken: Callable[[str], bool], draw_code: Callable[[], str]) -> str:
+    for _ in range(50):
+        new = draw_code()
+        if not code_taken(new):
+            return new
+    raise RuntimeError("could not find a free session code")
+
+
 def plan_restore(archive: BackupArchive, *, code_taken: Callable[[str], bool], existing_titles: Collection[str],
-                 taken_receipts: Collection[str], taken_tokens: Collection[str], known_buurten: Collection[str],
+                 taken_receipts: Mapping[str, str], taken_tokens: Mapping[str, str], known_buurten: Collection[str],
                  app_schema: str, draw_code: Callable[[], str] = new_session_code) -> RestorePlan:
-    """What a restore keeps and what it must change to fit this database, with a note for each change."""
+    """What a restore keeps and what it must change to fit this database, with a note for each change.
+
+    `taken_receipts` and `taken_tokens` map the receipt hashes and submission tokens of the backup's stories that
+    stories here already have to the status of those stories here. A story here that is withdrawn was withdrawn by
+    its resident after the backup was made: its copy is erased too (`erased`), never brought back."""
     backup, manifest = archive.backup, archive.manifest
     notes: list[Note] = []
     code = backup.session["code"]
-    if code_taken(code):
-        for _ in range(50):
-            new = draw_code()
-            if not code_taken(new):
-                break
-        else:
-            raise RuntimeError("could not find a free session code")
+    if not CODE.fullmatch(code):
+        new = _free_code(code_taken, draw_code)
+        notes.append(Note("code_invalid", f"De sessiecode `{shown(code)}` in de backup is geen code die het "
+                          f"aanmeldscherm van de kiosk accepteert (zes hoofdletters of cijfers). De herstelde sessie "
+                          f"heeft de nieuwe code {new}.", f"The session code `{shown(code)}` in the backup is not a "
+                          "code the kiosk's join screen accepts (six capital letters or digits). The restored "
+                          f"session has the new code {new}."))
+        code = new
+    elif code_taken(code):
+        new = _free_code(code_taken, draw_code)
         notes.append(Note("code_changed", f"De sessiecode {code} is in deze database al in gebruik. De herstelde "
                           f"sessie heeft de nieuwe code {new}; kiosken en QR-codes met {code} komen bij de "
                           "bestaande sessie uit.", f"The session code {code} is already in use in this database. "
@@ -712,10 +907,8 @@ def plan_restore(archive: BackupArchive, *, code_taken: Callable[[str], bool], e
         notes.append(Note("title_changed", "Er is in deze gemeente al een sessie met dezelfde titel; de herstelde "
                           "sessie kreeg ‘(hersteld)’ achter haar titel.", "This municipality already has a "
                           "session with the same title; the restored one got ‘(hersteld)’ added to its title."))
-    receipts = set(taken_receipts)
-    cleared_receipts = frozenset(s["id"] for s in backup.stories if s["receipt_hash"] in receipts)
-    tokens = set(taken_tokens)
-    cleared_tokens = frozenset(s["id"] for s in backup.stories if s["submission_token"] in tokens)
+    cleared_receipts = frozenset(s["id"] for s in backup.stories if s["receipt_hash"] in taken_receipts)
+    cleared_tokens = frozenset(s["id"] for s in backup.stories if s["submission_token"] in taken_tokens)
     if cleared_receipts:
         n = len(cleared_receipts)
         notes.append(Note("receipts_kept", f"{n} ontvangstcode(s) horen al bij verhalen in deze database (de "
@@ -724,6 +917,19 @@ def plan_restore(archive: BackupArchive, *, code_taken: Callable[[str], bool], e
                           f"{n} receipt code(s) already belong to stories in this database (the original session "
                           "is here too). Those codes stay with the originals: a resident who withdraws with one "
                           "erases the original, not the copy. Erase the copy by hand then."))
+    withdrawn_here = {value for taken in (taken_receipts, taken_tokens) for value, status in taken.items()
+                      if status == WITHDRAWN}
+    erased = frozenset(s["id"] for s in backup.stories if s["status"] != WITHDRAWN
+                       and {s["receipt_hash"], s["submission_token"]} & withdrawn_here)
+    if erased:
+        n = len(erased)
+        one = n == 1
+        notes.append(Note("withdrawn_here", f"{n} {'verhaal' if one else 'verhalen'} uit de backup "
+                          f"{'is' if one else 'zijn'} na het maken van de backup in deze database door de bewoner "
+                          "ingetrokken. De kopie is daarom ook gewist: ingetrokken, zonder tekst, plek, profiel of "
+                          "foto.", f"{n} {'story' if one else 'stories'} in the backup {'was' if one else 'were'} "
+                          "withdrawn by the resident in this database after the backup was made. The copy is "
+                          "erased as well: withdrawn, without text, place, profile or photo."))
     known = set(known_buurten)
     strange = sorted({s["buurt_code"] for s in backup.stories if s["buurt_code"] and s["buurt_code"] not in known}
                      | {c for c in backup.session["area_codes"] if c not in known})
@@ -742,7 +948,15 @@ def plan_restore(archive: BackupArchive, *, code_taken: Callable[[str], bool], e
                           f"The backup was made with database schema {shown(manifest.app_schema)}, this database "
                           f"has {shown(app_schema)}. The backup format (version {manifest.format_version}) is the "
                           "same; nothing is missing."))
-    return RestorePlan(code, title, cleared_receipts, cleared_tokens, tuple(notes))
+    if archive.cleaned_photos:
+        n = archive.cleaned_photos
+        notes.append(Note("photos_cleaned", f"{n} foto('s) in de backup {'had' if n == 1 else 'hadden'} extra "
+                          "gegevens (zoals EXIF of GPS) of een ander formaat dan Buurtbeeld opslaat. Ze zijn "
+                          "opnieuw opgeslagen zoals de kiosk dat doet: als JPEG, zonder die gegevens.",
+                          f"{n} photo(s) in the backup carried extra data (such as EXIF or GPS) or a format "
+                          "Buurtbeeld does not store. They were stored again as the kiosk does: as JPEG, without "
+                          "that data."))
+    return RestorePlan(code, title, cleared_receipts, cleared_tokens, tuple(notes), erased)
 
 
 def is_restore_of(event: Mapping, manifest: Manifest) -> bool:

@@ -3,7 +3,7 @@ back as a new session, in the same or another database, with new ids and an audi
 from __future__ import annotations
 
 import secrets as _secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -12,22 +12,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.backup import (
+    ERASED,
     RECORD_FIELDS,
+    WITHDRAWN,
+    BackupArchive,
     BackupFile,
     BackupRejected,
     Photo,
+    RestorePlan,
     RestoreResult,
     SessionBackup,
     build_backup,
     plan_restore,
-    read_backup,
     remap_audit,
     remap_record,
+    shown_text,
 )
 from domain.moderation import AuditEvent
 from domain.sessions import normalise_code
 from storage import audit
-from storage.db import IMMEDIATE_OPTION
+from storage.db import write_scope
 from storage.tables import (
     ActionRow,
     AreaRow,
@@ -43,14 +47,16 @@ from storage.tables import (
 
 @contextmanager
 def snapshot_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A write transaction whose reads all see one moment: BEGIN IMMEDIATE on SQLite, REPEATABLE READ on
-    PostgreSQL, so a story sent while a backup is made is either wholly in it (with its audit row) or not."""
-    with factory.begin() as session:
+    """A read-only transaction whose reads all see one moment, so a story sent while a backup is read is either
+    wholly in it (with its audit row) or not, and which takes no write lock, so kiosks go on sending meanwhile.
+    PostgreSQL: REPEATABLE READ, READ ONLY. SQLite: a plain (deferred) BEGIN; in WAL mode (storage/db.py) its
+    first read fixes the snapshot that every later read of the transaction sees. Nothing is committed."""
+    with factory() as session:
         if factory.kw["bind"].dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        else:
-            session.connection(execution_options={IMMEDIATE_OPTION: True})
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                                  "postgresql_readonly": True})
         yield session
+        session.rollback()
 
 
 def schema_revision(session: Session) -> str:
@@ -95,30 +101,44 @@ def read_session_backup(session: Session, code: str) -> SessionBackup:
         audit_events=tuple(_fields("audit_events", e, detail=dict(e.detail or {})) for e in rows(AuditEventRow)))
 
 
-def backup_session(session: Session, code: str, *, actor: str, now: datetime) -> BackupFile:
-    """The backup zip of one session, and a "backup" audit row for it (written after the read, so a backup
-    holds the backups made before it, not itself). Run it in `snapshot_scope`."""
-    backup = read_session_backup(session, code)
-    made = build_backup(backup, app_schema=schema_revision(session), created_at=now)
-    audit.record(session, AuditEvent("session", backup.session["id"], "backup", actor, now,
+def record_backup(session: Session, session_id: int, made: BackupFile, *, actor: str, now: datetime) -> None:
+    """The "backup" audit row of a file that was made (after the read, so a backup holds the backups made before
+    it, not itself)."""
+    audit.record(session, AuditEvent("session", session_id, "backup", actor, now,
                                      detail={"format_version": made.manifest.format_version,
                                              "counts": made.manifest.counts, "sha256": made.sha256,
                                              "file_name": made.file_name},
-                                     session_id=backup.session["id"]))
+                                     session_id=session_id))
     session.flush()
+
+
+def make_backup(factory: sessionmaker[Session], code: str, *, actor: str, now: Callable[[], datetime],
+                keep: Callable[[BackupFile], None] = lambda made: None) -> BackupFile:
+    """The backup of one session, in three steps so that no write lock is held while it is read and zipped: read
+    in `snapshot_scope`, build the zip outside any transaction, then `keep` it (write the file, say) and record
+    the audit row in one short write transaction, so a file that was not kept leaves no row. A command, like
+    the page's deferred download, so it takes the factory rather than a session."""
+    with snapshot_scope(factory) as session:
+        backup = read_session_backup(session, code)
+        app_schema = schema_revision(session)
+    made = build_backup(backup, app_schema=app_schema, created_at=now())
+    with write_scope(factory) as session:
+        keep(made)
+        record_backup(session, backup.session["id"], made, actor=actor, now=now())
     return made
 
 
-def restore_session(session: Session, data: bytes, *, actor: str, now: datetime) -> RestoreResult:
-    """Check the whole backup, then write it as a new session of the municipality with the backup's CBS code,
-    with new ids everywhere. Raises BackupRejected before writing anything when the file or the database does
-    not fit; the caller's transaction (write_scope) makes it all or nothing."""
-    archive = read_backup(data)
+def restore_session(session: Session, archive: BackupArchive, *, actor: str, now: datetime) -> RestoreResult:
+    """Write a backup that read_backup checked (before the write transaction: checking up to 200 MB must not
+    hold the write lock) as a new session of the municipality with the backup's CBS code, with new ids
+    everywhere. Raises BackupRejected before writing anything when the database does not fit; the caller's
+    transaction (write_scope) makes it all or nothing."""
     backup = archive.backup
     municipality = session.scalar(select(MunicipalityRow).where(
         MunicipalityRow.code == backup.session["municipality_code"]))
     if municipality is None:
-        code, name = backup.session["municipality_code"], backup.session["municipality_name"]
+        # Shown as Markdown by the page: the file's values as plain text only.
+        code, name = shown_text(backup.session["municipality_code"]), shown_text(backup.session["municipality_name"])
         raise BackupRejected(
             "unknown_municipality",
             f"De gemeente {code} ({name}) van deze sessie is in deze database niet geladen. Importeer die eerst "
@@ -132,13 +152,13 @@ def restore_session(session: Session, data: bytes, *, actor: str, now: datetime)
         code_taken=lambda c: session.scalar(select(SessionRow.id).where(SessionRow.code == c)) is not None,
         existing_titles=list(session.scalars(select(SessionRow.title).where(
             SessionRow.municipality_id == municipality.id))),
-        taken_receipts=_existing(session, StoryRow.receipt_hash, [s["receipt_hash"] for s in backup.stories]),
-        taken_tokens=_existing(session, StoryRow.submission_token, [s["submission_token"] for s in backup.stories]),
+        taken_receipts=_statuses(session, StoryRow.receipt_hash, [s["receipt_hash"] for s in backup.stories]),
+        taken_tokens=_statuses(session, StoryRow.submission_token, [s["submission_token"] for s in backup.stories]),
         known_buurten=list(session.scalars(select(AreaRow.code).where(AreaRow.municipality_id == municipality.id,
                                                                       AreaRow.level == "buurt"))),
         app_schema=schema_revision(session))
     try:
-        session_id = _write(session, backup, plan, municipality.id)
+        session_id = _write(session, backup, plan, municipality.id, actor=actor, now=now)
     except IntegrityError:
         # Another restore or a kiosk took the same code or receipt between our check and our insert.
         raise BackupRejected("conflict", "Tegelijk met dit herstel kwam er een sessie of verhaal met dezelfde code "
@@ -150,22 +170,26 @@ def restore_session(session: Session, data: bytes, *, actor: str, now: datetime)
         detail={"from_code": backup.session["code"], "code": plan.code,
                 "backup_created_at": archive.manifest.created_at.isoformat(),
                 "format_version": archive.manifest.format_version, "app_schema": archive.manifest.app_schema,
-                "counts": backup.counts(), "notes": [n.key for n in plan.notes]},
+                "counts": backup.counts(), "notes": [n.key for n in plan.notes], "erased": len(plan.erased)},
         session_id=session_id))
     session.flush()
     return RestoreResult(session_id, plan.code, backup.session["code"], plan.title, municipality.code,
                          municipality.name, backup.counts(), plan.notes)
 
 
-def _existing(session: Session, column, values: list) -> set:
+def _statuses(session: Session, column, values: list) -> dict[str, str]:
+    """Which of these receipt hashes or submission tokens stories here already have, with those stories' status
+    (withdraw_story keeps the token of the row it erases, so a withdrawal shows up here)."""
     wanted = sorted({v for v in values if v})
-    found: set = set()
+    found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):  # stay below SQLite's bound-parameter limit
-        found |= set(session.scalars(select(column).where(column.in_(wanted[start:start + 500]))))
+        rows = session.execute(select(column, StoryRow.status).where(column.in_(wanted[start:start + 500])))
+        found.update({value: status for value, status in rows})
     return found
 
 
-def _write(session: Session, backup: SessionBackup, plan, municipality_id: int) -> int:
+def _write(session: Session, backup: SessionBackup, plan: RestorePlan, municipality_id: int, *, actor: str,
+           now: datetime) -> int:
     """Insert everything in id order (new ids keep the old order) and return the new session id."""
     record = backup.session
     row = SessionRow(**{k: record[k] for k in ("session_date", "area_codes", "prompts", "themes", "settings",
@@ -174,7 +198,8 @@ def _write(session: Session, backup: SessionBackup, plan, municipality_id: int) 
     session.add(row)
     session.flush()
     maps: dict[str, dict] = {"session": {record["id"]: row.id}, "photo": {}}
-    for photo in backup.photos:
+    wanted = {s["photo_id"] for s in backup.stories if s["photo_id"] and s["id"] not in plan.erased}
+    for photo in (p for p in backup.photos if p.record["id"] in wanted):
         new_id = _secrets.token_hex(16)  # never the old id: a copy must not share a photo with its original
         maps["photo"][photo.record["id"]] = new_id
         session.add(PhotoRow(id=new_id, mime=photo.record["mime"], width=photo.record["width"],
@@ -189,10 +214,14 @@ def _write(session: Session, backup: SessionBackup, plan, municipality_id: int) 
             values["receipt_hash"] = None
         if story["id"] in plan.cleared_tokens:
             values["submission_token"] = None
+        if story["id"] in plan.erased:  # as withdraw_story left the original here
+            values.update({**ERASED, "themes": []}, status=WITHDRAWN, submission_token=None,
+                          version=story["version"] + 1, updated_at=now)
         story_rows.append(StoryRow(session_id=row.id, duplicate_of_id=None, **values))
     maps["story"] = _insert(session, backup.stories, story_rows)
     for story, story_row in zip(backup.stories, story_rows):
-        story_row.duplicate_of_id = remap_record("stories", story, maps)["duplicate_of_id"]
+        if story["duplicate_of_id"] is not None:
+            story_row.duplicate_of_id = maps["story"][story["duplicate_of_id"]]
 
     maps["theme"] = _insert(session, backup.themes, [
         ThemeRow(session_id=row.id, **_without_id(remap_record("themes", t, maps))) for t in backup.themes])
@@ -202,6 +231,11 @@ def _write(session: Session, backup: SessionBackup, plan, municipality_id: int) 
         ActionRow(session_id=row.id, **_without_id(remap_record("actions", a, maps))) for a in backup.actions])
     for event in backup.audit_events:
         session.add(AuditEventRow(session_id=row.id, **_without_id(remap_audit(event, maps))))
+    for story in backup.stories:
+        if story["id"] in plan.erased:
+            audit.record(session, AuditEvent("story", maps["story"][story["id"]], "withdraw", actor, now,
+                                             "ingetrokken na de backup / withdrawn after the backup",
+                                             {"from_status": story["status"]}, session_id=row.id))
     session.flush()
     return row.id
 

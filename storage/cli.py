@@ -12,8 +12,8 @@ from pathlib import Path
 
 from domain.errors import ImportRejected
 from domain.models import ImportSummary
-from storage.config import load_settings
-from storage.db import make_session_factory, run_migrations, write_scope
+from storage.config import PROJECT_DIR, load_settings
+from storage.db import make_session_factory, read_scope, run_migrations, write_scope
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -224,6 +224,64 @@ def _backup_counts(counts: dict[str, int]) -> str:
             f"logboek/audit {counts['audit_events']}")
 
 
+def _existing_factory(args: argparse.Namespace):
+    """The database as it is: not migrated, and a SQLite file that is not there is not created either."""
+    from domain.backup import BackupRejected
+
+    url = args.database_url or load_settings(os.environ).database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        where = url.removeprefix("sqlite:///")
+        raise BackupRejected("no_database", f"Er is geen database in {where}.", f"There is no database at {where}.")
+    return make_session_factory(url)
+
+
+def _head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(PROJECT_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_DIR / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
+def _check_schema(factory) -> str:
+    """The database's schema revision, which must be this version's: a backup reads every column as this version
+    knows them, and must not migrate the database to get there."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from domain.backup import BackupRejected
+    from storage import backup
+
+    try:
+        with read_scope(factory) as session:
+            revision = backup.schema_revision(session)
+    except SQLAlchemyError:  # no alembic_version table: not a Buurtbeeld database, or never migrated
+        revision = ""
+    head = _head_revision()
+    if revision != head:
+        raise BackupRejected(
+            "schema", f"De database heeft schemaversie {revision or '(geen)'}; deze versie van Buurtbeeld kent "
+            f"{head}. Een backup verandert de database niet, ook het schema niet: maak de backup met de versie van "
+            "Buurtbeeld die bij deze database hoort, of werk de database eerst bij (`python -m storage.cli init`).",
+            f"The database has schema revision {revision or '(none)'}; this version of Buurtbeeld knows {head}. A "
+            "backup does not change the database, its schema included: make the backup with the version of "
+            "Buurtbeeld that fits this database, or upgrade the database first (`python -m storage.cli init`).")
+    return revision
+
+
+def _write_private(path: Path, made) -> None:
+    """The zip at `path`, readable by its owner only (personal data), or no file at all."""
+    partial = path.with_name(f".{path.name}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(made.data)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def cmd_backup_session(args: argparse.Namespace) -> int:
     from domain.backup import BackupRejected
     from storage import backup
@@ -233,24 +291,21 @@ def cmd_backup_session(args: argparse.Namespace) -> int:
         print(f"{path} bestaat al; kies een andere naam of gebruik --overwrite. / {path} exists; choose another "
               "name or use --overwrite.", file=sys.stderr)
         return 2
-    factory = _migrated_factory(args)
     try:
-        with backup.snapshot_scope(factory) as session:
-            made = backup.backup_session(session, args.code, actor="cli", now=datetime.now(UTC))
-            # Written before the transaction commits: no audit row for a backup that never reached the disk.
-            partial = path.with_name(f".{path.name}.partial")
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(made.data)
-                os.replace(partial, path)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
+        factory = _existing_factory(args)
+        try:
+            _check_schema(factory)
+            # The file is written inside the audit row's transaction: no row for a backup that never reached
+            # the disk.
+            made = backup.make_backup(factory, args.code, actor="cli", now=lambda: datetime.now(UTC),
+                                      keep=lambda made: _write_private(path, made))
+        finally:
+            factory.kw["bind"].dispose()
     except BackupRejected as err:
         print(f"Backup geweigerd: {err.nl}\nBackup refused: {err.en}", file=sys.stderr)
         return 2
-    print(f"Backup van / of {made.manifest.session_code} → {path} ({len(made.data):,} bytes, sha256 {made.sha256})")
+    print(f"Backup van / of {made.manifest.session_code} → {path} ({len(made.data):,} bytes, sha256 {made.sha256}, "
+          f"schema {made.manifest.app_schema})")
     print(_backup_counts(made.manifest.counts))
     print("Let op: dit bestand bevat persoonsgegevens; bewaar het zoals de database zelf. / Mind: this file holds "
           "personal data; keep it as safe as the database itself.", file=sys.stderr)
@@ -258,6 +313,7 @@ def cmd_backup_session(args: argparse.Namespace) -> int:
 
 
 def cmd_restore_session(args: argparse.Namespace) -> int:
+    from domain import backup as backup_format
     from domain.backup import MAX_BACKUP_BYTES, BackupRejected
     from storage import backup
 
@@ -265,13 +321,15 @@ def cmd_restore_session(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"{path} bestaat niet. / {path} does not exist.", file=sys.stderr)
         return 2
-    factory = _migrated_factory(args)
     try:
         # Read at most one byte over the limit: the restore refuses a larger file without reading all of it.
         with path.open("rb") as handle:
             data = handle.read(MAX_BACKUP_BYTES + 1)
+        # Checked before the write transaction: kiosks go on sending while up to 200 MB is read.
+        archive = backup_format.read_backup(data)
+        factory = _migrated_factory(args)
         with write_scope(factory) as session:
-            result = backup.restore_session(session, data, actor="cli", now=datetime.now(UTC))
+            result = backup.restore_session(session, archive, actor="cli", now=datetime.now(UTC))
     except BackupRejected as err:
         print(f"Herstel geweigerd: {err.nl}\nRestore refused: {err.en}\n"
               "Er is niets hersteld; de database is ongewijzigd. / Nothing was restored; the database is unchanged.",
@@ -287,7 +345,8 @@ def cmd_restore_session(args: argparse.Namespace) -> int:
 
 def _add_backup_commands(sub) -> None:
     make = sub.add_parser("backup-session", help="write a full backup of one werksessie (all stories, photos, "
-                                                 "vision board, audit trail; personal data!) to a zip file")
+                                                 "vision board, audit trail; personal data!) to a zip file; "
+                                                 "the database is read as it is, never migrated")
     make.add_argument("code", help="session code, e.g. K7Q4FX")
     make.add_argument("file", help="the zip file to write")
     make.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")

@@ -1,13 +1,17 @@
-"""AppTest of the backup section of the exports page (seeded demo): analysts never see it; a facilitator makes a
-backup of the demo session (every status, an audit row for the act) and downloads it, restores it next to the
-original with a summary, gets a translated refusal for a bad file with the database left alone, and can restore
-into a municipality without any session yet."""
+"""AppTest of the backup section of the exports page (seeded demo): analysts never see it; a facilitator downloads
+a backup of the demo session (every status, an audit row for the act), built only when the button is clicked and
+never kept in the session state, restores it next to the original with a summary, gets a translated refusal for
+a bad file with the database left alone, and can restore into a municipality without any session yet."""
 from __future__ import annotations
 
+import hashlib
+
+import pytest
 from facilitatorsupport import DEMO_CODE
 from sqlalchemy import delete, func, select
+from streamlit.runtime.media_file_manager import MediaFileManager
 
-from domain.backup import read_backup
+from domain.backup import BackupFile, read_backup
 from storage.db import make_session_factory, read_scope, write_scope
 from storage.tables import AuditEventRow, SessionRow, StoryRow
 
@@ -37,46 +41,76 @@ def sessions_and_stories(db_url: str) -> tuple[int, int]:
             scalar(db_url, select(func.count()).select_from(StoryRow)))
 
 
-def make_backup(at, downloads) -> bytes:
-    at.button(key="exports.backup.make").click().run()
+@pytest.fixture
+def deferred(monkeypatch) -> dict[str, tuple[object, str]]:
+    """file name → (the callable a click on the download button runs, mime type), as in test_map_exports_page."""
+    files: dict[str, tuple[object, str]] = {}
+    original = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = (data_callable, mimetype)
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return files
+
+
+def make_backup(at, deferred) -> bytes:
+    """What a click on the download button hands over (Streamlit runs the callable in a server thread)."""
     assert not at.exception, at.exception
-    [name] = [n for n in downloads if n.startswith(f"buurtbeeld-backup-{DEMO_CODE}-")]
-    data, mime = downloads[name]
+    [name] = [n for n in deferred if n.startswith(f"buurtbeeld-backup-{DEMO_CODE}-")]
+    build, mime = deferred[name]
     assert mime == "application/zip" and name.endswith(".zip")
-    return data
+    return build()
 
 
-def test_analysts_do_not_get_the_backup(app_env, downloads):
+def backups_logged(db_url: str) -> int:
+    return scalar(db_url, select(func.count()).select_from(AuditEventRow).where(AuditEventRow.action == "backup"))
+
+
+def test_analysts_do_not_get_the_backup(app_env, deferred, downloads):
     at = run(app_env, role="analyst")
     assert not at.exception
-    keys = {w.key for kind in ("button", "file_uploader", "selectbox") for w in at.get(kind)}
-    assert not keys & {"exports.backup.make", "exports.backup.restore", "exports.backup.upload",
+    keys = {w.key for kind in ("button", "file_uploader", "selectbox", "download_button") for w in at.get(kind)}
+    assert not keys & {"exports.download.backup", "exports.backup.restore", "exports.backup.upload",
                        "exports.backup.session"}
     assert not any(e.label.startswith("Backup") for e in at.expander)
-    assert not any(name.startswith("buurtbeeld-backup") for name in downloads)
+    assert not any(name.startswith("buurtbeeld-backup") for name in [*downloads, *deferred])
 
 
-def test_facilitator_makes_a_backup_with_every_story(app_env, downloads):
+def test_facilitator_downloads_a_backup_with_every_story(app_env, deferred):
     at = run(app_env)
     assert not at.exception
     [expander] = [e for e in at.expander if e.label.startswith("Backup en herstel")]
     assert "Bevat persoonsgegevens" in expander.warning[0].value
-    assert not any(n.startswith("buurtbeeld-backup") for n in downloads)  # nothing is made until asked
-    data = make_backup(at, downloads)
+    assert [b.label for b in at.get("download_button") if b.key == "exports.download.backup"] == [
+        "Backup downloaden (ZIP)"]
+    assert backups_logged(app_env.db_url) == 0  # nothing is made until the button is clicked
+    data = make_backup(at, deferred)
     archive = read_backup(data)
     assert archive.manifest.session_code == DEMO_CODE
     assert {s["status"] for s in archive.backup.stories} >= {"approved", "pending", "hidden"}
     assert any(PENDING_WERFKADE in s["text"] for s in archive.backup.stories)
-    assert at.success[0].value.startswith(f"Backup klaar: {len(archive.backup.stories)} verhalen")
-    assert [b.label for b in at.get("download_button") if b.key == "exports.download.backup"] == [
-        "Backup downloaden (ZIP)"]
     row = scalar(app_env.db_url, select(AuditEventRow).where(AuditEventRow.action == "backup"))
     assert (row.actor, row.detail["counts"]["stories"]) == ("Ada", len(archive.backup.stories))
+    assert row.detail["sha256"] == hashlib.sha256(data).hexdigest()
 
 
-def test_restore_next_to_the_original_shows_what_came_back(app_env, downloads):
+def test_the_backup_file_never_sits_in_the_session_state(app_env, deferred):
+    """A zip of personal data, up to 200 MB, must not outlive the download in the browser session (nor survive a
+    sign-out there)."""
     at = run(app_env)
-    data = make_backup(at, downloads)
+    make_backup(at, deferred)
+    at.run()
+    assert not at.exception
+    for key, value in at.session_state.items():
+        assert not isinstance(value, bytes | BackupFile), key
+        assert not (isinstance(value, tuple) and any(isinstance(v, bytes | BackupFile) for v in value)), key
+
+
+def test_restore_next_to_the_original_shows_what_came_back(app_env, deferred):
+    at = run(app_env)
+    data = make_backup(at, deferred)
     before = sessions_and_stories(app_env.db_url)
     at.file_uploader(key="exports.backup.upload").set_value(("wijkavond.zip", data, "application/zip")).run()
     at.button(key="exports.backup.restore").click().run()
@@ -111,8 +145,8 @@ def test_a_bad_file_is_refused_and_nothing_changes(app_env):
         AuditEventRow.action == "restore")) == 0
 
 
-def test_restore_into_a_municipality_without_sessions(app_env, downloads):
-    data = make_backup(run(app_env), downloads)
+def test_restore_into_a_municipality_without_sessions(app_env, deferred):
+    data = make_backup(run(app_env), deferred)
     factory = make_session_factory(app_env.db_url)
     with write_scope(factory) as s:
         for table in (StoryRow, AuditEventRow, SessionRow):
@@ -123,7 +157,7 @@ def test_restore_into_a_municipality_without_sessions(app_env, downloads):
     assert not at.exception
     assert next(e.label for e in at.expander) == "Back up and restore a werksessie (facilitators only)"
     assert at.info[0].value.startswith("This municipality has no werksessies yet")
-    assert not [b for b in at.get("button") if b.key == "exports.backup.make"]
+    assert not [b for b in at.get("download_button") if b.key == "exports.download.backup"]
     at.file_uploader(key="exports.backup.upload").set_value(("b.zip", data[:-10], "application/zip")).run()
     at.button(key="exports.backup.restore").click().run()
     assert "Nothing was restored; the database is unchanged." in at.error[0].value
@@ -132,4 +166,5 @@ def test_restore_into_a_municipality_without_sessions(app_env, downloads):
     assert not at.exception, at.exception
     assert any(s.value == f"Werksessie restored with code {DEMO_CODE}." for s in at.success)
     assert sessions_and_stories(app_env.db_url)[0] == 1
-    assert at.button(key="exports.backup.make")  # …and after the rerun it is there to back up again
+    # …and after the rerun it is there to back up again
+    assert [b for b in at.get("download_button") if b.key == "exports.download.backup"]

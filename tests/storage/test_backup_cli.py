@@ -3,14 +3,16 @@ SQLite file into this backend; a file only its owner can read; refusals exit 2 w
 nothing."""
 from __future__ import annotations
 
+import sqlite3
 import stat
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from testsupport import FIXTURE_NOW
 
+from domain import backup as fmt
 from storage import cli
-from storage.db import read_scope, write_scope
+from storage.db import make_session_factory, read_scope, write_scope
 from storage.seed import DEMO_SESSION_CODE, seed_demo, write_fixture_database
 from storage.tables import AuditEventRow, SessionRow, StoryRow
 
@@ -84,3 +86,79 @@ def test_an_unknown_code_exits_2(laptop_url, tmp_path, capsys):
     target = tmp_path / "x.zip"
     assert cli.main(["--database-url", laptop_url, "backup-session", "NOPE42", str(target)]) == 2
     assert "There is no session with code NOPE42" in capsys.readouterr().err and not target.exists()
+
+
+# --- review fixes: a backup changes nothing; a restore checks the file before it takes the write lock -----------
+
+def revision(url: str) -> str:
+    factory = make_session_factory(url)
+    try:
+        with read_scope(factory) as s:
+            return s.scalar(text("SELECT version_num FROM alembic_version"))
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def test_backup_does_not_migrate_and_names_the_schema(laptop_url, tmp_path, capsys, monkeypatch):
+    def no_migrations(url):
+        raise AssertionError("a backup must not change the database")
+
+    monkeypatch.setattr(cli, "run_migrations", no_migrations)
+    assert cli.main(["--database-url", laptop_url, "backup-session", DEMO_SESSION_CODE, str(tmp_path / "b.zip")]) == 0
+    assert f"schema {revision(laptop_url)}" in capsys.readouterr().out
+
+
+def test_backup_refuses_a_database_of_another_schema_and_leaves_it_alone(laptop_url, tmp_path, capsys):
+    with write_scope(make_session_factory(laptop_url)) as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '0000_older'"))
+    target = tmp_path / "b.zip"
+    assert cli.main(["--database-url", laptop_url, "backup-session", DEMO_SESSION_CODE, str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "0000_older" in err and "Backup refused" in err and not target.exists()
+    assert revision(laptop_url) == "0000_older"
+
+
+def test_backup_of_a_missing_database_creates_none(tmp_path, capsys):
+    missing = tmp_path / "nowhere" / "app.db"
+    assert cli.main(["--database-url", f"sqlite:///{missing}", "backup-session", "K7Q4FX",
+                     str(tmp_path / "b.zip")]) == 2
+    assert str(missing) in capsys.readouterr().err
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def sqlite_writer_is_free(factory) -> bool:
+    """Whether another connection could take SQLite's write lock now, without waiting (PostgreSQL: True).
+    The same helper as in test_backup_storage.py."""
+    url = factory.kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        return True
+    other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_restore_checks_the_file_before_taking_the_write_lock(laptop_url, session_factory, tmp_path, monkeypatch):
+    """A restore reads and checks up to 200 MB; kiosks must be able to send stories meanwhile."""
+    target = tmp_path / "b.zip"
+    assert cli.main(["--database-url", laptop_url, "backup-session", DEMO_SESSION_CODE, str(target)]) == 0
+    with write_scope(session_factory) as s:
+        seed_demo(s, now=FIXTURE_NOW)
+        s.query(StoryRow).delete()
+        s.query(SessionRow).delete()
+    checked = []
+
+    def read_backup(data):
+        checked.append(sqlite_writer_is_free(session_factory))
+        return real_read_backup(data)
+
+    real_read_backup = fmt.read_backup
+    monkeypatch.setattr(fmt, "read_backup", read_backup)
+    assert cli.main(["--database-url", url_of(session_factory), "restore-session", str(target)]) == 0
+    assert checked == [True]
+    assert count(session_factory, StoryRow) == 56

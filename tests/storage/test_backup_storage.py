@@ -7,6 +7,9 @@ the audit rows of both acts."""
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
+import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,10 +19,11 @@ from testsupport import copy_sqlite
 
 from domain import backup as fmt
 from domain.backup import BackupRejected
+from domain.moderation import AuditEvent
 from domain.photos import process_photo
 from domain.sessions import SessionSettings
 from domain.stories import ValidStory
-from storage import backup, sessions, stories, vision
+from storage import audit, backup, sessions, stories, vision
 from storage.db import make_session_factory, read_scope, write_scope
 from storage.seed import seed_demo
 from storage.tables import ActionRow, AuditEventRow, Base, PhotoRow, SessionRow, StoryRow, ThemeRow, VoteRow
@@ -77,13 +81,13 @@ def fill(factory) -> tuple[str, dict[str, str]]:
 
 
 def make_backup(factory, code: str, *, now: datetime = LATER) -> fmt.BackupFile:
-    with backup.snapshot_scope(factory) as s:
-        return backup.backup_session(s, code, actor="Anna", now=now)
+    return backup.make_backup(factory, code, actor="Anna", now=lambda: now)
 
 
 def restore(factory, data: bytes) -> fmt.RestoreResult:
+    archive = fmt.read_backup(data)  # checked before the write transaction, as the page and the CLI do
     with write_scope(factory) as s:
-        return backup.restore_session(s, data, actor="Bram", now=LATER)
+        return backup.restore_session(s, archive, actor="Bram", now=LATER)
 
 
 def counts(factory) -> dict[str, int]:
@@ -256,7 +260,7 @@ def test_a_clash_half_way_rolls_everything_back(session_factory, monkeypatch):
     code, _ = fill(session_factory)
     data = make_backup(session_factory, code).data
     before = counts(session_factory)
-    monkeypatch.setattr(backup, "_existing", lambda session, column, values: set())
+    monkeypatch.setattr(backup, "_statuses", lambda session, column, values: {})
     with pytest.raises(BackupRejected) as caught:
         restore(session_factory, data)
     assert caught.value.key == "conflict" and "try again" in caught.value.en
@@ -267,3 +271,116 @@ def test_an_unknown_code_cannot_be_backed_up(session_factory):
     with pytest.raises(BackupRejected) as caught:
         make_backup(session_factory, "zzz-999")
     assert caught.value.key == "unknown_session" and "ZZZ999" in caught.value.en
+
+
+# --- review fixes --------------------------------------------------------------------------------------------------
+
+def test_a_story_withdrawn_after_the_backup_stays_erased_in_the_copy(session_factory):
+    """Withdrawal keeps the submission token on the contentless row; a restore next to it finds the token and
+    erases the copy as withdraw_story erased the original, instead of bringing text, place and photo back."""
+    code, receipts = fill(session_factory)
+    data = make_backup(session_factory, code).data
+    with write_scope(session_factory) as s:
+        assert stories.withdraw_story(s, receipts["approved"], now=LATER)
+    before = counts(session_factory)
+    result = restore(session_factory, data)
+    assert [n.key for n in result.notes] == ["code_changed", "title_changed", "receipts_kept", "withdrawn_here"]
+    with read_scope(session_factory) as s:
+        copy = sessions.get_session_by_code(s, result.code)
+        rows = list(s.scalars(select(StoryRow).where(StoryRow.session_id == copy.id)))
+        erasures = list(s.scalars(select(AuditEventRow).where(AuditEventRow.session_id == copy.id,
+                                                              AuditEventRow.action == "withdraw",
+                                                              AuditEventRow.actor == "Bram")))
+    assert not [r for r in rows if "approved:" in r.text + r.original_text]
+    withdrawn = [r for r in rows if r.status == "withdrawn"]
+    assert len(withdrawn) == 2  # withdrawn before the backup, and after it
+    for row in withdrawn:
+        assert (row.text, row.original_text, row.themes, row.lat, row.lon, row.place_description, row.age_band,
+                row.relation, row.dimension, row.photo_id, row.receipt_hash, row.submission_token) == (
+            "", "", [], None, None, None, None, None, None, None, None, None)
+    assert counts(session_factory)["photos"] == before["photos"]  # the erased story's photo did not come back
+    assert [e.detail["from_status"] for e in erasures] == ["approved"]
+
+
+def rewrite_session(data: bytes, **changes) -> bytes:
+    """The backup with fields of its session changed (the manifest follows), as a hand-edited file would be."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    files["session.jsonl"] = (json.dumps({**json.loads(files["session.jsonl"]), **changes}) + "\n").encode()
+    manifest = json.loads(files["manifest.json"])
+    manifest["session"].update({k: v for k, v in changes.items() if k in manifest["session"]})
+    manifest["members"]["session.jsonl"] = {"sha256": fmt._sha256(files["session.jsonl"]),
+                                            "bytes": len(files["session.jsonl"])}
+    files["manifest.json"] = json.dumps(manifest).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, body in files.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+def test_an_unknown_municipality_is_named_as_plain_text(session_factory, laptop):
+    code, _ = fill(laptop)
+    data = rewrite_session(make_backup(laptop, code).data, municipality_code="GM`1`",
+                           municipality_name="[Klik hier](http://e.vil) *nu*")
+    with pytest.raises(BackupRejected) as caught:
+        restore(session_factory, data)
+    assert caught.value.key == "unknown_municipality"
+    for message in (caught.value.nl, caught.value.en):
+        assert "GM?1? (?Klik hier?(http?//e.vil) ?nu?)" in message
+        assert "[" not in message and "*" not in message and "`1`" not in message
+
+
+def sqlite_writer_is_free(factory) -> bool:
+    """Whether another connection could take SQLite's write lock right now, without waiting (PostgreSQL: True)."""
+    url = factory.kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        return True
+    other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_a_backup_reads_one_moment_without_holding_the_write_lock(session_factory, monkeypatch):
+    """A kiosk can send a story while a backup is read (SQLite: no write lock; PostgreSQL: no lock at all),
+    and the backup still sees one moment: what arrives during the read is not half in it."""
+    code, _ = fill(session_factory)
+    read = backup.read_session_backup
+    seen = []
+
+    def read_while_a_kiosk_writes(session, code):
+        first = read(session, code)
+        assert sqlite_writer_is_free(session_factory)
+        with write_scope(session_factory) as other:
+            audit.record(other, AuditEvent("session", first.session["id"], "note", "kiosk", LATER,
+                                           session_id=first.session["id"]))
+        seen.append(read(session, code) == first)
+        return first
+
+    monkeypatch.setattr(backup, "read_session_backup", read_while_a_kiosk_writes)
+    built = []
+    monkeypatch.setattr(backup, "build_backup", lambda *a, **k: built.append(sqlite_writer_is_free(
+        session_factory)) or fmt.build_backup(*a, **k))
+    made = make_backup(session_factory, code)
+    assert seen == [True] and built == [True]
+    assert "note" not in [e["action"] for e in fmt.read_backup(made.data).backup.audit_events]
+    with read_scope(session_factory) as s:  # the audit row of the backup was written after the read
+        assert s.scalar(select(func.count()).select_from(AuditEventRow).where(AuditEventRow.action == "backup")) == 1
+
+
+def test_a_backup_that_is_not_kept_leaves_no_audit_row(session_factory):
+    code, _ = fill(session_factory)
+
+    def disk_full(made):
+        raise OSError("no space left on device")
+
+    with pytest.raises(OSError):
+        backup.make_backup(session_factory, code, actor="Anna", now=lambda: LATER, keep=disk_full)
+    with read_scope(session_factory) as s:
+        assert s.scalar(select(func.count()).select_from(AuditEventRow).where(AuditEventRow.action == "backup")) == 0

@@ -184,6 +184,26 @@ def _drop_story_field(record):
     del record["kiosk_id"]
 
 
+def corrupt_deflate(name: str):
+    """A function for CASES: the member's compressed stream starts with an invalid deflate block (zlib.error)."""
+    def make_bad(good: bytes) -> bytes:
+        data = bytearray(good)
+        start = data.find(b"PK\x03\x04")
+        while start != -1:
+            name_len, extra_len = int.from_bytes(data[start + 26:start + 28], "little"), \
+                int.from_bytes(data[start + 28:start + 30], "little")
+            if data[start + 30:start + 30 + name_len] == name.encode():
+                data[start + 30 + name_len + extra_len] = 0xFF  # BTYPE 11: "invalid block type"
+                return bytes(data)
+            start = data.find(b"PK\x03\x04", start + 4)
+        raise AssertionError(name)
+    return make_bad
+
+
+def settings(**values):
+    return edit_line("session", lambda r: r.update(settings=values))
+
+
 CASES = [
     # (id, how to make the bad file from a good one, expected key, text in the English message)
     ("not a zip", lambda good: b"PK\x03\x04 not really", "not_a_zip", "not a ZIP file"),
@@ -268,6 +288,31 @@ CASES = [
      "bad_photo", "not the photo"),
     ("photo without story", lambda good: rezip(good, change=edit_line("stories", lambda r: r.update(
         photo_id=None))), "inconsistent", "no story refers to"),
+    ("damaged deflate stream", corrupt_deflate("stories.jsonl"), "damaged_member", "`stories.jsonl` is damaged"),
+    ("settings k as text", lambda good: rezip(good, change=settings(k="5")), "bad_settings", "`k` is not a whole"),
+    ("settings k out of range", lambda good: rezip(good, change=settings(k=99)), "bad_settings",
+     "k must be between 1 and 50"),
+    ("settings unknown moderation", lambda good: rezip(good, change=settings(moderation="none")), "bad_settings",
+     "unknown moderation mode"),
+    ("settings languages as text", lambda good: rezip(good, change=settings(languages="nl")), "bad_settings",
+     "`languages` is not a list"),
+    ("settings keywords of no dimension", lambda good: rezip(good, change=settings(keywords={"x": ["y"]})),
+     "bad_settings", "`keywords`"),
+    ("prompts not per kind", lambda good: rezip(good, change=edit_line("session", lambda r: r.update(
+        prompts={"concern": "Wat?"}))), "bad_settings", "`prompts`"),
+    ("blank title", lambda good: rezip(good, change=edit_line("session", lambda r: r.update(title="  ")),
+                                       manifest=lambda m: m["session"].update(title="  ")), "bad_record",
+     "`title`"),
+    ("version beyond the column", lambda good: rezip(good, change=edit_line("stories", lambda r: r.update(
+        version=2**31))), "bad_record", "`version` is outside"),
+    ("version zero", lambda good: rezip(good, change=edit_line("stories", lambda r: r.update(version=0))),
+     "bad_record", "`version` is outside"),
+    ("width beyond the column", lambda good: rezip(good, change=edit_line("photos", lambda r: r.update(
+        width=2**40))), "bad_record", "`width` is outside"),
+    ("latitude off the globe", lambda good: rezip(good, change=edit_line("stories", lambda r: r.update(lat=91.5))),
+     "bad_record", "`lat` is outside"),
+    ("longitude infinite", lambda good: rezip(good, change={"stories.jsonl": lambda b: b.replace(
+        b'"lon":5.11', b'"lon":1e999', 1)}), "bad_record", "`lon` is not a finite number"),
 ]
 
 
@@ -305,7 +350,7 @@ def archive(backup: SessionBackup | None = None) -> fmt.BackupArchive:
 
 
 def plan(**overrides) -> fmt.RestorePlan:
-    options = {"code_taken": lambda code: False, "existing_titles": [], "taken_receipts": [], "taken_tokens": [],
+    options = {"code_taken": lambda code: False, "existing_titles": [], "taken_receipts": {}, "taken_tokens": {},
                "known_buurten": ["BU99990101"], "app_schema": "0001", "draw_code": iter(["AAAAAA", "BBBBBB"]).__next__}
     return fmt.plan_restore(archive(), **{**options, **overrides})
 
@@ -314,7 +359,7 @@ def plan(**overrides) -> fmt.RestorePlan:
     ({}, "K7Q4FX", "Wijkavond", set(), []),
     ({"code_taken": lambda c: c in {"K7Q4FX", "AAAAAA"}}, "BBBBBB", "Wijkavond", set(), ["code_changed"]),
     ({"existing_titles": ["wijkavond"]}, "K7Q4FX", "Wijkavond (hersteld)", set(), ["title_changed"]),
-    ({"taken_receipts": ["hash-1", "hash-9"]}, "K7Q4FX", "Wijkavond", {11}, ["receipts_kept"]),
+    ({"taken_receipts": {"hash-1": "approved", "hash-9": "hidden"}}, "K7Q4FX", "Wijkavond", {11}, ["receipts_kept"]),
     ({"known_buurten": []}, "K7Q4FX", "Wijkavond", set(), ["unknown_buurten"]),
     ({"app_schema": "0002"}, "K7Q4FX", "Wijkavond", set(), ["schema_differs"]),
 ])
@@ -377,3 +422,83 @@ def test_comparison_can_leave_out_the_row_of_the_restore_itself():
     after = archive(replace(sample(), audit_events=(*sample().audit_events, restore_row)))
     assert fmt.comparable(first) != fmt.comparable(after)
     assert fmt.comparable(first) == fmt.comparable(after, ignore_restore_of=first.manifest)
+
+
+# --- review fixes: photos, join codes, withdrawals, shown names ------------------------------------------
+
+def exif_jpeg(width: int = 40, height: int = 30) -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (52.0, 5.0, 30.0), 3: "E", 4: (5.0, 6.0, 40.0)}  # GPS IFD
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "teal").save(out, format="JPEG", exif=exif, comment=b"secret")
+    return out.getvalue()
+
+
+def with_photo(data: bytes, mime: str = "image/jpeg") -> SessionBackup:
+    backup = sample()
+    [photo] = backup.photos
+    return replace(backup, photos=(Photo({**photo.record, "mime": mime}, data),))
+
+
+def test_a_photo_with_exif_is_re_encoded_without_it():
+    data = exif_jpeg()
+    assert Image.open(io.BytesIO(data)).getexif()  # the hand-edited backup does carry EXIF and GPS
+    read = fmt.read_backup(build(with_photo(data)))
+    [photo] = read.backup.photos
+    assert photo.data != data and b"Exif" not in photo.data and b"secret" not in photo.data
+    with Image.open(io.BytesIO(photo.data)) as image:
+        assert (image.format, image.size, dict(image.getexif())) == ("JPEG", (40, 30), {})
+    assert (photo.record["mime"], photo.record["width"], photo.record["height"]) == ("image/jpeg", 40, 30)
+    assert read.cleaned_photos == 1
+    notes = fmt.plan_restore(read, code_taken=lambda c: False, existing_titles=[], taken_receipts={},
+                             taken_tokens={}, known_buurten=["BU99990101"], app_schema="0001").notes
+    assert [n.key for n in notes] == ["photos_cleaned"]
+
+
+def test_a_png_photo_is_stored_as_the_kiosk_would_store_it():
+    out = io.BytesIO()
+    Image.new("RGBA", (40, 30), (0, 128, 128, 128)).save(out, format="PNG", pnginfo=None)
+    backup = with_photo(out.getvalue(), "image/png")
+    [photo] = fmt.read_backup(build(backup)).backup.photos
+    assert photo.record["mime"] == "image/jpeg" and photo.data.startswith(b"\xff\xd8")
+
+
+def test_a_photo_as_the_app_stores_it_is_kept_byte_for_byte():
+    read = fmt.read_backup(build())
+    assert read.backup.photos[0].data == jpeg() and read.cleaned_photos == 0
+
+
+@pytest.mark.parametrize("code, joinable", [
+    ("K7Q4FX", True), ("DEMO01", True), ("k7q4fx", False), ("K7-Q4F", False), ("K7Q4F", False),
+    ("K7Q4FXZZ", False), ("[x](y)", False), ("ÉÉÉÉÉÉ", False),
+])
+def test_a_code_the_join_form_cannot_reach_is_replaced(code, joinable):
+    result = fmt.plan_restore(archive(sample(code=code)), code_taken=lambda c: False, existing_titles=[],
+                              taken_receipts={}, taken_tokens={}, known_buurten=["BU99990101"], app_schema="0001",
+                              draw_code=iter(["AAAAAA"]).__next__)
+    assert result.code == (code if joinable else "AAAAAA")
+    assert [n.key for n in result.notes] == ([] if joinable else ["code_invalid"])
+    if not joinable:
+        assert "AAAAAA" in result.notes[0].en and "(y)" not in result.notes[0].en
+
+
+def test_a_story_withdrawn_here_after_the_backup_is_erased_in_the_copy():
+    backup = sample()
+    tokens = tuple({**s, "submission_token": f"tok-{s['id']}"} for s in backup.stories)
+    read = archive(replace(backup, stories=tokens))
+    result = fmt.plan_restore(read, code_taken=lambda c: False, existing_titles=[],
+                              taken_receipts={"hash-2": "approved"},
+                              taken_tokens={"tok-11": "withdrawn", "tok-12": "approved", "tok-15": "withdrawn"},
+                              known_buurten=["BU99990101"], app_schema="0001")
+    assert result.erased == {11}  # 15 is withdrawn in the backup already
+    assert set(result.cleared_tokens) == {11, 12, 15} and set(result.cleared_receipts) == {12}
+    assert [n.key for n in result.notes] == ["receipts_kept", "withdrawn_here"]
+    assert "1 " in result.notes[1].en and "withdrawn" in result.notes[1].en
+
+
+def test_shown_text_keeps_names_and_disarms_markdown():
+    assert fmt.shown_text("'s-Hertogenbosch") == "'s-Hertogenbosch"
+    assert fmt.shown_text("Súdwest-Fryslân") == "Súdwest-Fryslân"
+    assert fmt.shown_text("Bergen (NH.)") == "Bergen (NH.)"
+    assert fmt.shown_text("[klik](http://x) *vet*\n\n# kop `c` <b>") == "?klik?(http?//x) ?vet? ? kop ?c? ?b?"
