@@ -69,6 +69,9 @@ def process_photo(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels:
         rgba = upright.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
         upright = background
+    # Pixels only, into a fresh image: Pillow would otherwise carry a JPEG comment (and other `info`) over.
+    clean = Image.new("RGB", upright.size)
+    clean.paste(upright.convert("RGB"))
     out = io.BytesIO()
-    upright.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
+    clean.save(out, format="JPEG", quality=85, optimize=True)
     return ProcessedPhoto(out.getvalue(), "image/jpeg", upright.width, upright.height)

@@ -64,6 +64,31 @@ def test_exif_gps_is_stripped_and_the_photo_turned_upright():
     assert bottom[2] > 200 and bottom[0] < 60
 
 
+
+@pytest.mark.parametrize("fmt, hidden", [
+    ("JPEG", {"comment": b"Gemaakt bij Jansen thuis, Kerkstraat 12"}),
+    ("PNG", {"pnginfo": "Auteur: Jansen, Kerkstraat 12"}),
+])
+def test_comments_and_text_chunks_are_not_carried_over(fmt, hidden):
+    from PIL import PngImagePlugin
+
+    image = Image.new("RGB", (40, 30), (10, 120, 200))
+    out = io.BytesIO()
+    if fmt == "PNG":
+        chunks = PngImagePlugin.PngInfo()
+        chunks.add_text("Author", hidden["pnginfo"])
+        image.save(out, format="PNG", pnginfo=chunks)
+        secret = hidden["pnginfo"].encode()
+    else:
+        image.save(out, format="JPEG", comment=hidden["comment"])
+        secret = hidden["comment"]
+    assert secret in out.getvalue()
+    photo = process_photo(out.getvalue())
+    assert b"Kerkstraat" not in photo.data
+    with Image.open(io.BytesIO(photo.data)) as result:
+        assert "comment" not in result.info and "Author" not in result.info
+
+
 REFUSED = [
     ("empty file", lambda: b"", "photo_invalid"),
     ("a text file renamed .jpg", lambda: b"Dit is geen foto, maar een boodschappenlijstje.\n" * 20, "photo_invalid"),
