@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from storage.config import redact_url
@@ -220,4 +221,18 @@ def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
         return original(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return files
+
+
+@pytest.fixture
+def deferred(monkeypatch) -> dict[str, tuple[object, str]]:
+    """AppTest: file name → (the callable a click on a deferred download button runs, mime type)."""
+    files: dict[str, tuple[object, str]] = {}
+    original = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = (data_callable, mimetype)
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
     return files

@@ -192,3 +192,19 @@ def half_written(factory, session_id: int | None = None) -> dict[str, int]:
             "story without receipt": s.scalar(
                 select(func.count()).select_from(StoryRow).where(in_session, StoryRow.receipt_hash.is_(None))),
         }
+
+
+def sqlite_writer_is_free(factory) -> bool:
+    """Whether another connection could take SQLite's write lock right now, without waiting (PostgreSQL: True)."""
+    url = factory.kw["bind"].url
+    if url.get_backend_name() != "sqlite":
+        return True
+    other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
 from facilitatorsupport import DEMO_CODE
 from sqlalchemy import delete, func, select
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from domain.backup import BackupFile, read_backup
 from storage.db import make_session_factory, read_scope, write_scope
@@ -39,20 +37,6 @@ def scalar(db_url: str, query):
 def sessions_and_stories(db_url: str) -> tuple[int, int]:
     return (scalar(db_url, select(func.count()).select_from(SessionRow)),
             scalar(db_url, select(func.count()).select_from(StoryRow)))
-
-
-@pytest.fixture
-def deferred(monkeypatch) -> dict[str, tuple[object, str]]:
-    """file name → (the callable a click on the download button runs, mime type), as in test_map_exports_page."""
-    files: dict[str, tuple[object, str]] = {}
-    original = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = (data_callable, mimetype)
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return files
 
 
 def make_backup(at, deferred) -> bytes:

@@ -7,30 +7,14 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from facilitatorsupport import DEMO_CODE, HTML_PAYLOAD, moderate, submit
 from PIL import Image
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from domain import static_map
 
 PAGE = "pages/exports.py"
 PENDING_WERFKADE = "bewonersvereniging"  # a demo story that is still pending (tests/pages/test_analysis_page.py)
 MAP_LABELS = ["Kaart (HTML, werkt offline)", "Kaart (PNG)", "Kaart (PDF)"]
-
-
-@pytest.fixture
-def deferred(monkeypatch) -> dict[str, tuple[object, str]]:
-    """file name → (the callable a click would run, mime type) of every deferred download button."""
-    files: dict[str, tuple[object, str]] = {}
-    original = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        files[file_name] = (data_callable, mimetype)
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return files
 
 
 def run(app_env, lang="nl"):

@@ -3,12 +3,11 @@ SQLite file into this backend; a file only its owner can read; refusals exit 2 w
 nothing."""
 from __future__ import annotations
 
-import sqlite3
 import stat
 
 import pytest
 from sqlalchemy import func, select, text
-from testsupport import FIXTURE_NOW
+from testsupport import FIXTURE_NOW, sqlite_writer_is_free
 
 from domain import backup as fmt
 from storage import cli
@@ -124,23 +123,6 @@ def test_backup_of_a_missing_database_creates_none(tmp_path, capsys):
                      str(tmp_path / "b.zip")]) == 2
     assert str(missing) in capsys.readouterr().err
     assert not missing.exists() and not missing.parent.exists()
-
-
-def sqlite_writer_is_free(factory) -> bool:
-    """Whether another connection could take SQLite's write lock now, without waiting (PostgreSQL: True).
-    The same helper as in test_backup_storage.py."""
-    url = factory.kw["bind"].url
-    if url.get_backend_name() != "sqlite":
-        return True
-    other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
 
 
 def test_restore_checks_the_file_before_taking_the_write_lock(laptop_url, session_factory, tmp_path, monkeypatch):

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, inspect, select
-from testsupport import copy_sqlite
+from testsupport import copy_sqlite, sqlite_writer_is_free
 
 from domain import backup as fmt
 from domain.backup import BackupRejected
@@ -329,22 +328,6 @@ def test_an_unknown_municipality_is_named_as_plain_text(session_factory, laptop)
     for message in (caught.value.nl, caught.value.en):
         assert "GM?1? (?Klik hier?(http?//e.vil) ?nu?)" in message
         assert "[" not in message and "*" not in message and "`1`" not in message
-
-
-def sqlite_writer_is_free(factory) -> bool:
-    """Whether another connection could take SQLite's write lock right now, without waiting (PostgreSQL: True)."""
-    url = factory.kw["bind"].url
-    if url.get_backend_name() != "sqlite":
-        return True
-    other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
 
 
 def test_a_backup_reads_one_moment_without_holding_the_write_lock(session_factory, monkeypatch):
