@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from domain.stories import ValidStory
 from storage import areas, audit, sessions, stories
-from storage.db import make_session_factory, read_scope, write_scope
+from testsupport import reading, writing
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
 DEMO_CODE = "DEMO01"
@@ -23,100 +23,60 @@ def signed_in(app_env, page: str, *, role: str = "facilitator", actor: str = "An
     return at
 
 
-def _factory(db_url: str):
-    return make_session_factory(db_url)
-
-
 def submit(db_url: str, text: str, *, code: str = DEMO_CODE, kind: str = "concern", dimension: str | None = None,
            place: str | None = None, buurt: str = KERKBUURT, lat: float | None = None, lon: float | None = None,
            themes: tuple[str, ...] = ()) -> tuple[int, str]:
     """A story stored as the kiosk stores it; returns (story id, receipt code)."""
-    factory = _factory(db_url)
-    try:
-        with write_scope(factory) as s:
-            work_session = sessions.get_session_by_code(s, code)
-            receipt = stories.submit_story(s, work_session, ValidStory(
-                kind=kind, text=text, lat=lat, lon=lon, buurt_code=buurt, place_description=place,
-                dimension=dimension, themes=themes, age_band="45-64", relation="lives", language="nl",
-                submission_token=None, kiosk_id="kiosk-test"), now=NOW)
-        return receipt.story_id, receipt.code
-    finally:
-        factory.kw["bind"].dispose()
+    with writing(db_url) as s:
+        work_session = sessions.get_session_by_code(s, code)
+        receipt = stories.submit_story(s, work_session, ValidStory(
+            kind=kind, text=text, lat=lat, lon=lon, buurt_code=buurt, place_description=place,
+            dimension=dimension, themes=themes, age_band="45-64", relation="lives", language="nl",
+            submission_token=None, kiosk_id="kiosk-test"), now=NOW)
+    return receipt.story_id, receipt.code
 
 
 def story(db_url: str, story_id: int):
-    factory = _factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            return stories.get_story(s, story_id)
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        return stories.get_story(s, story_id)
 
 
 def trail(db_url: str, entity: str, entity_id: int):
-    factory = _factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            return audit.trail(s, entity, entity_id)
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        return audit.trail(s, entity, entity_id)
 
 
 def moderate(db_url: str, story_id: int, action: str, *, actor: str, **kwargs):
-    factory = _factory(db_url)
-    try:
-        with write_scope(factory) as s:
-            current = stories.get_story(s, story_id)
-            return stories.moderate(s, story_id, action, actor=actor, now=NOW, expected_version=current.version,
-                                    **kwargs)
-    finally:
-        factory.kw["bind"].dispose()
+    with writing(db_url) as s:
+        current = stories.get_story(s, story_id)
+        return stories.moderate(s, story_id, action, actor=actor, now=NOW, expected_version=current.version,
+                                **kwargs)
 
 
 def withdraw(db_url: str, receipt_code: str) -> bool:
-    factory = _factory(db_url)
-    try:
-        with write_scope(factory) as s:
-            return stories.withdraw_story(s, receipt_code, now=NOW)
-    finally:
-        factory.kw["bind"].dispose()
+    with writing(db_url) as s:
+        return stories.withdraw_story(s, receipt_code, now=NOW)
 
 
 def all_sessions(db_url: str):
-    factory = _factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            return sessions.list_sessions(s)
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        return sessions.list_sessions(s)
 
 
 def buurt_point(db_url: str, code: str) -> tuple[float, float]:
     """(lat, lon) of a point well inside buurt `code` of the active municipality."""
-    factory = _factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            frame = areas.load_areas(s, areas.active_municipality(s).id, "buurt")
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        frame = areas.load_areas(s, areas.active_municipality(s).id, "buurt")
     point = frame.loc[frame["code"] == code, "geometry"].iloc[0].representative_point()
     return point.y, point.x
 
 
 def buurten_of_wijk(db_url: str, wijk: str) -> list[str]:
-    factory = _factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            frame = areas.load_areas(s, areas.active_municipality(s).id, "buurt")
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        frame = areas.load_areas(s, areas.active_municipality(s).id, "buurt")
     return list(frame.loc[frame["parent_code"] == wijk, "code"])
 
 
 def public_ids(db_url: str, code: str = DEMO_CODE) -> list[int]:
-    factory = _factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            return [x.id for x in stories.public_stories(s, sessions.get_session_by_code(s, code).id)]
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        return [x.id for x in stories.public_stories(s, sessions.get_session_by_code(s, code).id)]

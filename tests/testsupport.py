@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from storage.db import read_scope
+from storage.db import make_session_factory, read_scope, write_scope
 from storage.tables import AuditEventRow, PhotoRow, StoryRow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +166,31 @@ def fresh_pg_database(base_url: str, prefix: str = "buurtbeeld_x", *, template: 
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+# ---------------------------------------------------------------- a test's own look into a database
+
+@contextmanager
+def reading(db_url: str) -> Iterator[Session]:
+    """A read transaction on `db_url` through its own engine, disposed afterwards (a test reading what the
+    app server or a page stored)."""
+    factory = make_session_factory(db_url)
+    try:
+        with read_scope(factory) as session:
+            yield session
+    finally:
+        factory.kw["bind"].dispose()
+
+
+@contextmanager
+def writing(db_url: str) -> Iterator[Session]:
+    """A write transaction on `db_url` through its own engine, disposed afterwards (a test preparing data)."""
+    factory = make_session_factory(db_url)
+    try:
+        with write_scope(factory) as session:
+            yield session
+    finally:
+        factory.kw["bind"].dispose()
 
 
 # ---------------------------------------------------------------- stored data checks

@@ -36,6 +36,18 @@ def sign_in(page, base: str, password: str, *, name: str = "Anna") -> None:
     expect(page.get_by_text(f"Ingelogd als {name} (Begeleider)").first).to_be_visible(timeout=30_000)
 
 
+
+def pick_session(page, code: str) -> None:
+    """Choose werksessie `code` in the page's session picker (labelled "Sessie"; shown or collapsed)."""
+    box = page.get_by_role("combobox", name="Sessie")
+    expect(box).to_be_visible(timeout=30_000)
+    if code not in (box.input_value() or ""):
+        box.click()
+        page.get_by_role("option").filter(has_text=code).first.click()
+        settle(page)
+    expect(box).to_have_value(re.compile(re.escape(code)))
+
+
 # ---------------------------------------------------------------- resident kiosk
 
 

@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from browsersteps import go_to, sign_in
+from browsersteps import go_to, pick_session, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import public_ids, story
 from testsupport import wait_for_app_run
@@ -66,11 +66,7 @@ def open_projector(page, app_server: str, code: str) -> None:
     """The room's screen: the session's projector view at the stage that shows stories."""
     sign_in(page, app_server, E2E_FACILITATOR_PASSWORD)
     go_to(page, "Projector")
-    box = page.get_by_test_id("stMain").get_by_role("combobox").first
-    if code not in (box.input_value() or ""):
-        box.click()
-        page.get_by_role("option").filter(has_text=code).first.click()
-        idle(page)
+    pick_session(page, code)
     page.locator(".bb-stage").click()
     page.keyboard.press("PageDown")
     expect(page.locator(".bb-stage")).to_have_attribute("data-stage", "stories", timeout=20_000)

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from kiosksupport import (ALL_LANGUAGES, buurt_at, buurt_name, buurt_point, count_texts, make_session, story,
-                          story_by_receipt, stories_with_token)
 from browsersteps import fill_and_send, kiosk_map_settled, no_map, open_kiosk, receipt_on_screen, story_box
+from kiosksupport import (ALL_LANGUAGES, buurt_at, buurt_name, buurt_point, count_texts, jpeg_with_gps, make_session,
+                          story, story_by_receipt, stories_with_token)
 from testsupport import wait_for_app_run
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -66,16 +66,6 @@ def finger_drag(page, start: tuple[float, float], end: tuple[float, float], step
 def pin_state(frame) -> str:
     classes = frame.evaluate("() => window.map.getContainer().className")
     return "inside" if "bb-pin-inside" in classes else "outside" if "bb-pin-outside" in classes else "none"
-
-
-def gps_photo() -> bytes:
-    image = Image.new("RGB", (1200, 800), (40, 120, 60))
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 5.0, 30.0), 3: "E", 4: (5.0, 7.0, 12.0)})
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
 
 
 def assert_offline_and_clean(page) -> None:
@@ -130,7 +120,7 @@ def test_tap_nudge_photo_submit_receipt_and_stored_with_its_buurt(app_server, ap
     story_box(page).blur()
     wait_for_app_run(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
-        files=[{"name": "bankjes.jpg", "mimeType": "image/jpeg", "buffer": gps_photo()}])
+        files=[{"name": "bankjes.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps((1200, 800), (40, 120, 60))}])
     expect(page.get_by_text("Zo wordt uw foto opgeslagen.")).to_be_visible()
     page.get_by_role("radio", name="65 of ouder").tap()
     wait_for_app_run(page)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from browsersteps import go_to, sign_in
+from browsersteps import go_to, pick_session, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import DEMO_CODE, moderate, submit
 from playwright.sync_api import expect
@@ -24,11 +24,7 @@ def idle(page) -> None:
 def open_projector(page, app_server: str) -> None:
     sign_in(page, app_server, E2E_FACILITATOR_PASSWORD)
     go_to(page, "Projector")
-    box = page.get_by_test_id("stMain").get_by_role("combobox").first
-    if DEMO_CODE not in (box.input_value() or ""):
-        box.click()
-        page.get_by_role("option").filter(has_text=DEMO_CODE).first.click()
-        idle(page)
+    pick_session(page, DEMO_CODE)
     expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-container")).to_be_visible(timeout=30_000)
 
 

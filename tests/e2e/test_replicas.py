@@ -4,7 +4,6 @@ the projector refreshes itself), and in B's moderation queue; the replicas share
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -21,11 +20,11 @@ from domain.sessions import SessionSettings
 from domain.stories import receipt_hash
 from storage import areas, sessions
 from storage.config import redact_url
-from storage.db import make_session_factory, read_scope, write_scope
+from storage.db import make_session_factory, write_scope
 from storage.seed import write_fixture_database
 from storage.tables import StoryRow
-from browsersteps import fill_and_send, no_map, open_kiosk, receipt_on_screen, sign_in
-from testsupport import (FIXTURE_NOW, fresh_pg_database, free_port, skip_or_fail, start_app_server,
+from browsersteps import fill_and_send, go_to, no_map, open_kiosk, pick_session, receipt_on_screen, sign_in
+from testsupport import (FIXTURE_NOW, free_port, fresh_pg_database, reading, skip_or_fail, start_app_server,
                          wait_for_app_run)
 
 PG_URL_ENV = "BUURTBEELD_TEST_PG_URL"
@@ -78,26 +77,15 @@ def _open_session(db_url: str) -> str:
 
 
 def _stored(db_url: str, code: str) -> tuple[int, str] | None:
-    factory = make_session_factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            row = s.scalar(select(StoryRow).where(StoryRow.receipt_hash == receipt_hash(code)))
-            return (row.id, row.text) if row else None
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        row = s.scalar(select(StoryRow).where(StoryRow.receipt_hash == receipt_hash(code)))
+        return (row.id, row.text) if row else None
 
 
 def open_projector(page, code: str) -> None:
     """Sidebar link (same websocket session, so still signed in), pick the session, show the stories stage."""
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Projector").click()
-    wait_for_app_run(page, settle_ms=300)
-    box = page.get_by_role("combobox", name="Sessie")
-    expect(box).to_be_visible(timeout=30_000)
-    if code not in (box.input_value() or ""):
-        box.click()
-        page.get_by_role("option").filter(has_text=code).first.click()
-        wait_for_app_run(page, settle_ms=300)
-    expect(box).to_have_value(re.compile(re.escape(code)))
+    go_to(page, "Projector")
+    pick_session(page, code)
     expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-container")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="▶").click()  # from the numbers to the stories stage
     expect(page.locator(".bb-stage")).to_have_attribute("data-stage", "stories", timeout=20_000)

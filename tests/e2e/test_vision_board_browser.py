@@ -6,19 +6,17 @@ a voting visit, so the next resident gets fresh dots (components/kiosk_vote.py).
 Each test works in a werksessie of its own, so the demo session other browser tests look at stays as it was."""
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 import pytest
-from browsersteps import go_to, kiosk_map_settled, sign_in
+from browsersteps import go_to, kiosk_map_settled, pick_session, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import KERKBUURT, moderate, submit
 from kiosksupport import buurt_name, make_session
 from playwright.sync_api import expect
-from testsupport import wait_for_app_run
+from testsupport import reading, wait_for_app_run, writing
 
 from storage import sessions, vision
-from storage.db import make_session_factory, read_scope, write_scope
 
 THEME = "<b>Groen</b> & spelen"
 STORIES = ("Visiebordtest: een moestuin op het braakliggende veld", "Visiebordtest: bankjes bij de speeltuin")
@@ -47,12 +45,8 @@ def session_with_stories(db_url: str, title: str, texts, **settings) -> tuple[st
         story_id, _ = submit(db_url, text, code=code, kind="idea", buurt=KERKBUURT)
         moderate(db_url, story_id, "approve", actor="Anna")
         story_ids.append(story_id)
-    factory = make_session_factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            session_id = sessions.get_session_by_code(s, code).id
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        session_id = sessions.get_session_by_code(s, code).id
     return code, session_id, story_ids
 
 
@@ -60,11 +54,7 @@ def open_vision_board(page, app_server: str, code: str) -> None:
     sign_in(page, app_server, E2E_FACILITATOR_PASSWORD)
     go_to(page, "Visiebord")
     expect(page.get_by_role("heading", name="Visiebord: samen aan de slag")).to_be_visible()
-    box = page.get_by_test_id("stSelectbox").filter(has_text="Sessie").get_by_role("combobox")
-    box.click()
-    page.get_by_role("option").filter(has_text=code).click()
-    expect(box).to_have_value(re.compile(re.escape(code)))
-    idle(page)
+    pick_session(page, code)
 
 
 def pick(page, widget: str, option: str) -> None:
@@ -96,12 +86,8 @@ def test_group_stories_into_a_theme_and_record_an_action(app_server, app_server_
     ranking = page.locator(".st-key-vision-ranking")
     expect(ranking.get_by_text(f"1. {THEME} — 0 stippen", exact=True)).to_be_visible()
     expect(ranking.locator("b")).to_have_count(0)  # the name is text, not markup
-    factory = make_session_factory(app_server_db_url)
-    try:
-        with read_scope(factory) as s:
-            [theme] = vision.list_themes(s, session_id)
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(app_server_db_url) as s:
+        [theme] = vision.list_themes(s, session_id)
     assert (theme.name, sorted(theme.story_ids)) == (THEME, sorted(story_ids))
 
     # the agreed action: what, who, by when, which buurten, which themes
@@ -127,12 +113,8 @@ def test_group_stories_into_a_theme_and_record_an_action(app_server, app_server_
     expect(listed).to_contain_text(kerkbuurt)
     expect(listed).to_contain_text(THEME)
     expect(main.locator("b, i")).to_have_count(0)
-    factory = make_session_factory(app_server_db_url)
-    try:
-        with read_scope(factory) as s:
-            [action] = vision.list_actions(s, session_id)
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(app_server_db_url) as s:
+        [action] = vision.list_actions(s, session_id)
     assert (action.what, action.owner, action.due_date, action.buurt_codes, action.theme_ids) == (
         ACTION, OWNER, DUE, (KERKBUURT,), (theme.id,))
     assert page.page_errors == [] and page.external_requests == []
@@ -144,12 +126,8 @@ def test_the_idle_reset_gives_the_next_resident_fresh_dots(app_server, app_serve
     # not: a slow rerun after a tap let the reset fire first); every tap restarts the count.
     code, session_id, story_ids = session_with_stories(app_server_db_url, "E2E visiebord: kiosk vergeet stippen",
                                                        ["Visiebordtest: meer licht op het pad"], idle_seconds=20)
-    factory = make_session_factory(app_server_db_url)
-    try:
-        with write_scope(factory) as s:
-            vision.create_theme(s, session_id, "Licht", story_ids, actor="Anna", now=datetime.now(UTC))
-    finally:
-        factory.kw["bind"].dispose()
+    with writing(app_server_db_url) as s:
+        vision.create_theme(s, session_id, "Licht", story_ids, actor="Anna", now=datetime.now(UTC))
     page.goto(f"{app_server}/?kiosk=1&session={code}")
     kiosk_map_settled(page)
     page.get_by_role("button", name="Stem op thema's").tap()
@@ -167,10 +145,6 @@ def test_the_idle_reset_gives_the_next_resident_fresh_dots(app_server, app_serve
     idle(page)  # a tap while the vote screen is still being drawn can be lost
     page.get_by_role("button", name="Stip op dit thema").tap()
     expect(page.get_by_text("Stippen die u nog kunt geven: 2")).to_be_visible()
-    factory = make_session_factory(app_server_db_url)
-    try:
-        with read_scope(factory) as s:
-            assert [t.votes for t in vision.list_themes(s, session_id)] == [2]
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(app_server_db_url) as s:
+        assert [t.votes for t in vision.list_themes(s, session_id)] == [2]
     assert page.page_errors == [] and page.external_requests == []

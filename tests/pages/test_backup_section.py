@@ -10,8 +10,9 @@ from facilitatorsupport import DEMO_CODE
 from sqlalchemy import delete, func, select
 
 from domain.backup import BackupFile, read_backup
-from storage.db import make_session_factory, read_scope, write_scope
+from storage.db import make_session_factory, write_scope
 from storage.tables import AuditEventRow, SessionRow, StoryRow
+from testsupport import reading
 
 PAGE = "pages/exports.py"
 PENDING_WERFKADE = "bewonersvereniging"  # a demo story that is still pending
@@ -26,12 +27,8 @@ def run(app_env, role="facilitator", lang="nl"):
 
 
 def scalar(db_url: str, query):
-    factory = make_session_factory(db_url)
-    try:
-        with read_scope(factory) as s:
-            return s.scalar(query)
-    finally:
-        factory.kw["bind"].dispose()
+    with reading(db_url) as s:
+        return s.scalar(query)
 
 
 def sessions_and_stories(db_url: str) -> tuple[int, int]:

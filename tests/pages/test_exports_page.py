@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from storage import sessions, vision
 from storage.db import make_session_factory, write_scope
 from storage.tables import SessionRow, StoryRow
+from testsupport import writing
 
 PAGE = "pages/exports.py"
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
@@ -35,19 +36,15 @@ def vision_board(db_url: str) -> None:
     """A theme with a resident's markup as its name and three dots, one without dots, and an agreed action."""
     story_id, _ = submit(db_url, HTML_PAYLOAD, kind="idea")
     moderate(db_url, story_id, "approve", actor="Anna")
-    factory = make_session_factory(db_url)
-    try:
-        with write_scope(factory) as s:
-            work = sessions.get_session_by_code(s, DEMO_CODE)
-            first = vision.create_theme(s, work.id, "Stille straten", [story_id], actor="Anna", now=NOW)
-            second = vision.create_theme(s, work.id, "<b>Groen</b> =1+1", [story_id], actor="Anna", now=NOW)
-            for _ in range(3):
-                vision.cast_dot(s, work.id, second.id, "bezoek-1", now=NOW)
-            vision.add_action(s, work.id, what="=Geveltuintjes aanleggen", owner="Bewonersgroep Kerkbuurt",
-                              due_date=date(2027, 4, 1), buurt_codes=["BU99990102"], theme_ids=[second.id, first.id],
-                              known_buurten={"BU99990102"}, actor="Anna", now=NOW)
-    finally:
-        factory.kw["bind"].dispose()
+    with writing(db_url) as s:
+        work = sessions.get_session_by_code(s, DEMO_CODE)
+        first = vision.create_theme(s, work.id, "Stille straten", [story_id], actor="Anna", now=NOW)
+        second = vision.create_theme(s, work.id, "<b>Groen</b> =1+1", [story_id], actor="Anna", now=NOW)
+        for _ in range(3):
+            vision.cast_dot(s, work.id, second.id, "bezoek-1", now=NOW)
+        vision.add_action(s, work.id, what="=Geveltuintjes aanleggen", owner="Bewonersgroep Kerkbuurt",
+                          due_date=date(2027, 4, 1), buurt_codes=["BU99990102"], theme_ids=[second.id, first.id],
+                          known_buurten={"BU99990102"}, actor="Anna", now=NOW)
 
 
 def csv_rows(payload: bytes) -> list[dict]:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from components import state
 from domain.kiosk import MAX_WITHDRAW_FAILURES
 from kiosksupport import (ALL_LANGUAGES, OUTSIDE_VOORBEELDSTAD, buurt_name, buurt_point, count_stories, make_session,
-                          seeded_story_texts, story, story_by_receipt, stories_with_token)
+                          jpeg_with_gps, seeded_story_texts, story, story_by_receipt, stories_with_token)
 from kiosksupport import open_kiosk_app as open_kiosk
 
 KERKBUURT = "BU99990102"
@@ -82,16 +82,6 @@ def receipt_code(at) -> str:
                                                               h.proto.body)]
     assert found, "no receipt code on the page"
     return found[0]
-
-
-def jpeg_with_gps() -> bytes:
-    image = Image.new("RGB", (80, 40), "red")
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 5.0, 30.0), 3: "E", 4: (5.0, 7.0, 12.0)})
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------- routing and frame
