@@ -13,10 +13,11 @@ import streamlit as st
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 
-from components import maps
+from components import maps, state
 from components.i18n import t
 from domain.models import DIMENSIONS, STORY_KINDS
-from domain.projector import Counts, Lean, generalise_point
+from domain.models import IndicatorMeta
+from domain.projector import Counts, Lean, count_stories, generalise_point, step_stage
 from domain.text import safe_text
 
 # Okabe–Ito colours (distinct for the common colour-vision deficiencies) AND a different shape per kind, with
@@ -290,3 +291,107 @@ def render_ranking(themes: Sequence, title: str) -> None:
         st.markdown(f"<b>{safe_text(title)}</b>", unsafe_allow_html=True)
         for place, theme in enumerate(themes, 1):
             st.text(f"{place}. {theme.name} — {theme.votes}")
+
+
+# ---------------------------------------------------------------- the page's parts (pages/facilitator_projector.py)
+
+def render_toolbar(work_sessions: Sequence, by_key: Mapping[str, IndicatorMeta], lang: str):
+    """The one row above the map: session, indicator, ◀ stage ▶ and freeze (keys and clicker press these);
+    returns (the chosen werksessie, the chosen indicator's meta)."""
+    from components import session_form
+
+    top = st.columns([2.4, 2.2, 0.7, 2.2, 0.7, 1.4], vertical_alignment="center")
+    work_session = session_form.render_picker(work_sessions, key=state.PROJECTOR_SESSION,
+                                              label_key="projector.session", where=top[0], label_visibility="collapsed")
+    offered = [k for k in (work_session.settings.stats_layers or tuple(by_key)) if k in by_key] or list(by_key)
+    chosen = work_session.settings.stats_indicator
+    if state.get(state.PROJECTOR_INDICATOR) not in offered:
+        state.put(state.PROJECTOR_INDICATOR, chosen if chosen in offered else offered[0])
+    meta = by_key[top[1].selectbox(t("projector.indicator"), offered, key=state.PROJECTOR_INDICATOR,
+                                   format_func=lambda k: by_key[k].label(lang), label_visibility="collapsed")]
+    stage = state.projector_stage()
+    top[2].button("◀", key="projector-prev", width="stretch", help=t("projector.prev_help"),
+                  on_click=lambda: state.set_projector_stage(step_stage(state.projector_stage(), -1)))
+    # a stage constant and our own translation only
+    top[3].markdown(f"<div class='bb-stage' data-stage='{stage}'>{t(f'projector.stage.{stage}')}</div>",
+                    unsafe_allow_html=True)
+    top[4].button("▶", key="projector-next", width="stretch", help=t("projector.next_help"),
+                  on_click=lambda: state.set_projector_stage(step_stage(state.projector_stage(), 1)))
+    with top[5].container(key="projector-freeze"):
+        st.toggle(t("projector.freeze"), key=state.PROJECTOR_FREEZE)
+    render_keyboard()
+    return work_session, meta
+
+
+def load_live(work_session) -> tuple:
+    """(session as it is now, approved stories, themes, reconnecting): read fresh on every refresh; when the
+    database hiccups, the last good picture of this session (or an empty one) and reconnecting=True."""
+    from sqlalchemy.exc import DBAPIError
+
+    from components import deps
+    from storage import sessions, stories, vision
+
+    try:
+        with deps.reading() as db:
+            current = sessions.get_session(db, work_session.id) or work_session
+            public = stories.public_stories(db, work_session.id)
+            themes = vision.list_themes(db, work_session.id)
+    except DBAPIError:  # OperationalError is a DBAPIError
+        current, public, themes = state.projector_last_good(work_session.id) or (work_session, [], [])
+        return current, public, themes, True
+    state.set_projector_last_good(work_session.id, (current, public, themes))
+    return current, public, themes, False
+
+
+def load_photo(photo_id: int):
+    """A story's photo for the rolling panel, or None while the database is unreachable."""
+    from sqlalchemy.exc import DBAPIError
+
+    from components import deps
+    from storage import stories
+
+    try:
+        with deps.reading() as db:
+            return stories.get_photo(db, photo_id)
+    except DBAPIError:
+        return None
+
+
+def render_banners(*, reconnecting: bool, is_open: bool) -> None:
+    """Our own fixed texts above the map."""
+    if reconnecting:
+        st.markdown(f"<div class='bb-banner' role='status'>{t('projector.reconnecting')}</div>", unsafe_allow_html=True)
+    if not is_open:
+        st.markdown(f"<div class='bb-banner'>{t('projector.closed')}</div>", unsafe_allow_html=True)
+
+
+def render_side(current, public: Sequence, themes: Sequence, shows: tuple[bool, bool, bool], legend_html: str,
+                buurt_names: Mapping[str, str], profile_of, lang: str) -> None:
+    """Beside the map: a clicked buurt's focus panel, or the stage's legends, the welcome with the QR code
+    while no story is approved yet, the latest stories and the room's ranking."""
+    from components import deps, session_form
+    from domain.session_setup import kiosk_url
+    from domain.vision import ranking
+
+    show_stats, show_pins, show_lean = shows
+    if focus := state.projector_focus():
+        st.button(t("projector.focus_close"), key="projector-close-focus", width="stretch",
+                  on_click=lambda: state.set_projector_focus(None))
+        render_focus(buurt_names.get(focus, focus), profile_of(focus),
+                     [s for s in public if s.buurt_code == focus], lang)
+        return
+    counts = count_stories(public)
+    if show_stats:
+        render_legend(legend_html)
+    if show_pins:
+        render_legend(build_kind_legend_html(counts, lang))
+    if not public:
+        link = kiosk_url(deps.settings().public_base_url, current.code)
+        render_empty(current, link, session_form.build_qr_png(link, scale=8))
+    elif show_pins:
+        render_legend(build_dimension_counts_html(counts, lang))
+        render_latest(public, buurt_names, load_photo, lang)
+    elif show_lean:
+        st.text(t("projector.lean_help"))
+    if any(theme.votes for theme in themes):
+        render_ranking(ranking(themes)[:5], t("vision.ranking"))
