@@ -119,7 +119,8 @@ def story_legend(result: Analysis, lang: str) -> str:
 
 
 def build_story_layer(features_json: str, cells: dict[str, StoryCell]) -> folium.FeatureGroup:
-    """The session's buurten coloured per `cells`, hover tooltip from the escaped parts (TECH_NOTES §7)."""
+    """The session's buurten coloured per `cells`, hover tooltip from the escaped parts
+    (GeoJsonTooltip sets innerHTML, so every part went through domain/text.py first)."""
     collection = json.loads(features_json)
     features = [{**f, "properties": {"tip": cells[f["id"]].tooltip_html}} for f in collection["features"]
                 if f["id"] in cells]
@@ -140,7 +141,7 @@ def build_story_layers(result: Analysis, buurt_json: str, wijk_json: str, lang: 
 
 class SyncedMaps(DualMap):
     """folium's DualMap (which streamlit-folium supports) with our own few lines of sync instead of the
-    Leaflet.Sync plugin, which folium loads from a CDN (offline rule, TECH_NOTES §4). Panning or zooming
+    Leaflet.Sync plugin, which folium loads from a CDN (the app must work without internet). Panning or zooming
     either map moves the other; a click on the right map is passed to the left one, the map streamlit-folium
     listens to, so `last_clicked` reports clicks on both."""
 

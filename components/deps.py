@@ -1,6 +1,7 @@
 """Process-wide dependencies (settings, database) and cached, shared, read-only data loaders.
 
-Never cache per-user data here: st.cache_* is shared by every browser session (HOUSE_STYLE).
+Never cache per-user data here: st.cache_* is shared by every browser session, and a kiosk and the
+projector are different sessions; per-user state lives in components/state.py.
 """
 from __future__ import annotations
 

@@ -344,7 +344,7 @@ def submit(work_session: WorkSession, area: KioskArea, submission: Submission) -
             raise submission.photo.error
         photo = submission.photo.photo if submission.photo else None
         with st.spinner(t("kiosk.sending")):
-            receipt = retry_when_locked(lambda: _store(work_session.id, valid, photo))
+            receipt = retry_when_locked(lambda: _store(work_session, valid, photo))
     except SubmissionRejected as err:
         st.error(error_text(err))
         return
@@ -357,12 +357,8 @@ def submit(work_session: WorkSession, area: KioskArea, submission: Submission) -
     st.rerun()
 
 
-def _store(session_id: int, valid, photo) -> Receipt:
-    from storage import sessions, stories
+def _store(work_session: WorkSession, valid, photo) -> Receipt:
+    from storage import stories
 
-    with deps.writing() as session:
-        current = sessions.get_session(session, session_id)
-        if current is None or not current.is_open:
-            raise SubmissionRejected("closed", "Deze sessie is gesloten; er kunnen geen verhalen meer bij.",
-                                     "This session is closed; it no longer takes stories.")
-        return stories.submit_story(session, current, valid, now=deps.now(), photo=photo)
+    with deps.writing() as session:  # storage refuses a session closed since this page was drawn
+        return stories.submit_story(session, work_session, valid, now=deps.now(), photo=photo)

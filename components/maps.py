@@ -2,7 +2,7 @@
 
 The base map is deliberately empty and deterministic, so its JS hash — streamlit-folium's component
 key — only changes with the municipality; coloured layers travel in `feature_group_to_add` and can
-change without remounting the iframe (TECH_NOTES §0.4).
+change without remounting the iframe (which would flicker and lose the user's zoom).
 """
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 suggestion and audit trail, and bulk approval.
 
 Everything a resident typed is shown with `st.text` (never Markdown or HTML). Every act runs in a button
-callback whose arguments hold the story version the facilitator was looking at, so an act on a story that
-changed in between (another facilitator, or the resident withdrawing it) is refused with a message and
-nothing is overwritten.
+callback whose arguments hold the story version the facilitator was looking at; storage refuses an act on a
+story that changed in between (another facilitator, or the resident withdrawing it) with a message, and nothing
+is overwritten.
 """
 from __future__ import annotations
 
@@ -41,9 +41,6 @@ from storage.stories import StoryFilter
 PAGE = "moderation"
 PAGE_SIZE = 20
 LOCATOR_SIZE = 200
-WITHDRAWN_NL = ("Dit verhaal is door de inzender ingetrokken. De inhoud is gewist; er valt niets meer te "
-                "beoordelen.")
-WITHDRAWN_EN = "The author withdrew this story. Its content was erased; there is nothing left to moderate."
 
 
 @dataclass(frozen=True)
@@ -135,9 +132,6 @@ def _act(story_id: int, seen_version: int, action: str, *, reason_key: str | Non
         value = state.widget_value(value_key)
     try:
         with deps.writing() as db:
-            current = stories.get_story(db, story_id)
-            if current is None or current.status == WITHDRAWN:
-                raise InvalidTransition(WITHDRAWN_NL, WITHDRAWN_EN)
             stories.moderate(db, story_id, action, actor=state.actor_name(), now=deps.now(),
                              expected_version=seen_version, reason=reason, value=value)
     except (InvalidTransition, ConcurrentModeration) as err:
@@ -158,9 +152,6 @@ def _bulk_approve(seen: dict[int, int]) -> None:
     for story_id in picked:
         try:
             with deps.writing() as db:
-                current = stories.get_story(db, story_id)
-                if current is None or current.status == WITHDRAWN:
-                    raise InvalidTransition(WITHDRAWN_NL, WITHDRAWN_EN)
                 stories.moderate(db, story_id, "approve", actor=state.actor_name(), now=deps.now(),
                                  expected_version=seen[story_id])
             done.append(story_id)
@@ -342,25 +333,24 @@ def _themes(queue: Queue) -> list[str]:
 
 
 def _save_tags(story: Story) -> None:
-    """Kind, dimension and themes in one submit: only what changed is applied, each as its own audited act."""
+    """Kind, dimension and themes in one submit: what changed is applied as one storage call (each change its
+    own audited act), or nothing is."""
     k = f"moderation.{story.id}"
-    wanted = [("set_kind", state.widget_value(f"{k}.kind"), story.kind),
-              ("set_dimension", state.widget_value(f"{k}.dimension") or None, story.dimension),
-              ("set_themes", list(state.widget_value(f"{k}.themes") or []), list(story.themes))]
-    changes = [(action, new) for action, new, old in wanted if new != old]
-    if not changes:
+    try:
+        with deps.writing() as db:
+            _, acts = stories.set_tags(db, story.id, kind=state.widget_value(f"{k}.kind"),
+                                       dimension=state.widget_value(f"{k}.dimension") or None,
+                                       themes=list(state.widget_value(f"{k}.themes") or []),
+                                       actor=state.actor_name(), now=deps.now(), expected_version=story.version)
+    except (InvalidTransition, ConcurrentModeration) as err:
+        state.flash(PAGE, "error", err.user_message, story.id)
+        return
+    if not acts:
         state.flash(PAGE, "info", t("moderation.no_change"), story.id)
         return
-    version = story.version
-    for action, new in changes:
-        _act(story.id, version, action, value=new)
-        message = state.peek_flash(PAGE)
-        if message and message[0] == "error":
-            return
-        version += 1
-    state.forget_widgets(f"{k}.kind")
-    state.forget_widgets(f"{k}.dimension")
-    state.forget_widgets(f"{k}.themes")
+    for key in (f"{k}.kind", f"{k}.dimension", f"{k}.themes"):
+        state.forget_widgets(key)
+    state.untick_stories([story.id])
     state.flash(PAGE, "success", t("moderation.done.tags", id=story.id), story.id)
 
 

@@ -1,1 +1,1 @@
-"""Pure domain logic for Buurtbeeld: no Streamlit, no SQLAlchemy (see HOUSE_STYLE)."""
+"""Pure domain logic for Buurtbeeld: no Streamlit, no SQLAlchemy, no project layer (tests/unit/test_architecture.py)."""

@@ -1,7 +1,7 @@
 """Facilitator and analyst sign-in: scrypt password hashes, constant-time checks, growing delays.
 
 `st.login` needs an online identity provider, which a workshop room rarely has; a password hash in
-secrets or the environment works offline (TECH_NOTES §2).
+secrets or the environment works offline.
 """
 from __future__ import annotations
 

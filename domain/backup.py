@@ -22,6 +22,7 @@ from PIL import Image
 
 from domain.errors import UserFacingError
 from domain.models import DIMENSIONS, STORY_KINDS, STORY_STATUSES
+from domain.moderation import WITHDRAWN, erased_fields
 from domain.photos import MAX_SIDE, MAX_SOURCE_PIXELS, process_photo
 from domain.sessions import (
     CLOSED,
@@ -48,7 +49,6 @@ PHOTO_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp
 PHOTO_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/webp": {"WEBP"}}
 PHOTO_MEMBER = re.compile(r"photos/[0-9]{6}\.(jpg|png|webp)")
 PARTS = ("session", "stories", "photos", "themes", "votes", "actions", "audit_events")
-WITHDRAWN = "withdrawn"
 INTEGER = (-2**31, 2**31 - 1)  # storage/tables.py's Integer columns: 32 bits on PostgreSQL
 CODE = re.compile(r"[A-Z0-9]{6}")  # a code the join form keeps as typed (sessions.normalise_code), e.g. DEMO01
 
@@ -131,10 +131,8 @@ AUDIT_DETAIL_REFERENCES: dict[tuple[str, str], dict[str, str]] = {
     ("vote", "dot"): {"theme_id": "theme"},
     ("session", "relink"): {"changed": "story_changes", "outside": "story"},  # changed: [[id, old, new], …]
 }
-# What withdraw_story leaves of a story; a backup never brings more of it back.
-ERASED: dict[str, object] = {"text": "", "original_text": "", "themes": [], "lat": None, "lon": None,
-                             "place_description": None, "age_band": None, "relation": None, "dimension": None,
-                             "photo_id": None, "receipt_hash": None}
+# What a withdrawal leaves of a story (domain/moderation.py); a backup never brings more of it back.
+ERASED: dict[str, object] = erased_fields()
 
 
 class BackupRejected(UserFacingError):

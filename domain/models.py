@@ -10,7 +10,7 @@ MissingReason = Literal["secret", "unknown"]
 
 MISSING_LABEL = {"nl": "geheim/onbekend", "en": "secret/unknown"}
 
-# The Leefbaarometer's five dimensions: stories and statistics are coded on the same axes (DESIGN core idea 1).
+# The Leefbaarometer's five dimensions: stories and statistics are coded on the same axes, so they compare per buurt and dimension.
 DIMENSIONS: dict[str, dict[str, str]] = {
     "woningvoorraad": {"nl": "Woningvoorraad", "en": "Housing stock"},
     "fysieke_omgeving": {"nl": "Fysieke omgeving", "en": "Physical environment"},
@@ -19,7 +19,7 @@ DIMENSIONS: dict[str, dict[str, str]] = {
     "overlast_onveiligheid": {"nl": "Overlast en onveiligheid", "en": "Nuisance and safety"},
 }
 
-# Appreciative inquiry order: strengths before problems (DESIGN core idea 2).
+# Appreciative inquiry order: strengths before problems, so a resident starts from what works.
 STORY_KINDS: dict[str, dict[str, str]] = {
     "proud": {"nl": "Trots", "en": "Proud", "prompt_nl": "Waar bent u trots op?",
               "prompt_en": "What are you proud of?"},

@@ -1,6 +1,7 @@
 """Resident photos: check they are real images, turn them upright, shrink, and re-encode without metadata.
 
-Only the re-encoded pixels are stored, so EXIF (including GPS) never survives (TECH_NOTES §7).
+Only the re-encoded pixels are stored, so EXIF (including GPS) never survives; Pillow's decompression-bomb
+limit is lowered so a small file cannot unpack into gigapixels.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from domain.models import DIMENSIONS, STORY_KINDS
 
 GRID_METRES = 100.0
 
-# Staged reveal (DESIGN facilitator flow 2): numbers → voices → both → comparison.
+# Staged reveal, so the room weighs the figures before the stories colour them: numbers → voices → both → comparison.
 STAGES = ("numbers", "stories", "both", "compare")
 STAGE_SHOWS = {  # stage → (statistics colour, story pins, lean markers)
     "numbers": (True, False, False),

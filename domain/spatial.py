@@ -72,7 +72,7 @@ def repair_geometries(geoms: gpd.GeoSeries) -> tuple[gpd.GeoSeries, int]:
 def simplify_for_display(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoSeries:
     """Simplify a coverage in RD New, keeping shared edges shared; returns EPSG:4326 geometry.
 
-    A few outputs of coverage simplification come out invalid on real data (TECH_NOTES §9);
+    A few outputs of coverage simplification come out invalid on real data (about 0.05 % of the national buurten);
     those are repaired, and any that collapse keep their original shape.
     """
     if areas.crs is None:

@@ -1,7 +1,7 @@
 """Escaping for any text from data or users that reaches folium popups, tooltips or our own HTML.
 
 folium writes popup/tooltip text into JS template literals, so `html.escape` alone still lets
-`${...}` run (TECH_NOTES §7); we neutralise `$`, backtick and backslash as well. branca also compiles
+`${...}` run; we neutralise `$`, backtick and backslash as well. branca also compiles
 rendered output as a Jinja template, so `{{ … }}` / `{% … %}` in data would be evaluated on the server:
 curly braces become entities too.
 """

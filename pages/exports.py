@@ -1,5 +1,5 @@
 """Exports for analysts and facilitators: the werksessie report as one offline HTML file, and the data of one
-session or of all sessions as CSV, GeoJSON and GeoPackage — approved stories only (DESIGN analyst flow 4)."""
+session or of all sessions as CSV, GeoJSON and GeoPackage — approved stories only (docs/exports.md)."""
 import streamlit as st
 
 from components import auth, backup_view, deps

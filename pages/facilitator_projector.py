@@ -1,5 +1,5 @@
 """Projector: the session's map full screen, live, in a staged reveal (numbers → voices → both → comparison);
-only approved stories ever reach it (DESIGN facilitator flow 2, issue 5)."""
+only approved stories ever reach it (issue 5)."""
 import streamlit as st
 
 from components import auth, deps, maps, session_form, state

@@ -1,5 +1,5 @@
 """Moderation queue: newest first; approve, hide, restore, redact, tag, mark duplicates, bulk approve — every
-act audited, nothing deleted (DESIGN core idea 3)."""
+act audited, nothing deleted (a withdrawal by the resident is the one erasure)."""
 import streamlit as st
 
 from components import auth, deps, session_form

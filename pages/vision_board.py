@@ -1,5 +1,5 @@
 """Vision board: group approved stories into themes, see the room's dot votes live, record agreed actions
-(DESIGN facilitator flow 4, issue 5) — every act audited."""
+(issue 5) — every act audited."""
 import streamlit as st
 
 from components import auth, deps, session_form, state

@@ -15,6 +15,7 @@ from domain.sessions import WorkSession
 from domain.story_generator import GENERATED_KIOSK, GeneratedSet
 from storage import audit, postgis
 from storage.areas import load_areas
+from storage.stories import session_taking_stories
 from storage.tables import AreaRow, SessionRow, StoryRow
 
 STORY_COLUMNS = ["id", "session_id", "kind", "text", "dimension", "lat", "lon", "buurt_code", "place_description",
@@ -73,7 +74,9 @@ def relink_stories(session: Session, municipality_id: int, *, now: datetime, act
 
 def add_generated_stories(session: Session, work_session: WorkSession, generated: GeneratedSet, *,
                           now: datetime, actor: str = "generator") -> int:
-    """Store generated stories in a session, marked as demo data from kiosk "generated"."""
+    """Store generated stories in a session, marked as demo data from kiosk "generated"; a closed session takes
+    none (SubmissionRejected), as from a kiosk."""
+    work_session = session_taking_stories(session, work_session)
     for story in generated.stories:
         created = now - timedelta(minutes=story.created_offset_minutes)
         session.add(StoryRow(

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.backup import (
-    ERASED,
     RECORD_FIELDS,
     WITHDRAWN,
     BackupArchive,
@@ -28,7 +27,7 @@ from domain.backup import (
     remap_record,
     shown_text,
 )
-from domain.moderation import AuditEvent
+from domain.moderation import AuditEvent, erased_fields
 from domain.sessions import normalise_code
 from storage import audit
 from storage.db import write_scope
@@ -215,7 +214,7 @@ def _write(session: Session, backup: SessionBackup, plan: RestorePlan, municipal
         if story["id"] in plan.cleared_tokens:
             values["submission_token"] = None
         if story["id"] in plan.erased:  # as withdraw_story left the original here
-            values.update({**ERASED, "themes": []}, status=WITHDRAWN, submission_token=None,
+            values.update(erased_fields(), status=WITHDRAWN, submission_token=None,
                           version=story["version"] + 1, updated_at=now)
         story_rows.append(StoryRow(session_id=row.id, duplicate_of_id=None, **values))
     maps["story"] = _insert(session, backup.stories, story_rows)

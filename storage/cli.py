@@ -180,6 +180,7 @@ def _add_import_commands(sub) -> None:
 def cmd_generate_stories(args: argparse.Namespace) -> int:
     """Add N generated stories (marked "[Gegenereerd]", is_demo, kiosk "generated") to a session."""
     from domain.profile import wide_values
+    from domain.stories import SubmissionRejected
     from domain.story_generator import generate_stories
     from storage import analysis, areas, sessions
 
@@ -195,7 +196,12 @@ def cmd_generate_stories(args: argparse.Namespace) -> int:
         numbers, _ = wide_values(areas.load_values(session, work_session.municipality_id, "buurt"))
         generated = generate_stories(buurten, args.count, seed=args.seed, numbers=numbers,
                                      mismatches=args.mismatches)
-        count = analysis.add_generated_stories(session, work_session, generated, now=datetime.now(UTC), actor="cli")
+        try:
+            count = analysis.add_generated_stories(session, work_session, generated, now=datetime.now(UTC),
+                                                   actor="cli")
+        except SubmissionRejected as err:
+            print(f"{err.nl} Heropen de sessie eerst. / {err.en} Reopen the session first.", file=sys.stderr)
+            return 2
     names = dict(zip(buurten["code"], buurten["name"]))
     print(f"{count} gegenereerde verhalen toegevoegd aan / generated stories added to {work_session.title} "
           f"({work_session.code}).")

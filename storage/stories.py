@@ -1,14 +1,14 @@
 """Stories: submit from a kiosk, withdraw by receipt, moderate with an audit row in the same transaction.
 
 Read-then-write units run in `write_scope` (BEGIN IMMEDIATE on SQLite) and lock the story row on
-PostgreSQL (`SELECT … FOR UPDATE`), and every moderation act names the version it saw, so two
-facilitators never overwrite each other silently.
+PostgreSQL (`SELECT … FOR UPDATE`, which storage/db.py makes re-read a row the session already holds), and every
+moderation act names the version it saw, so two facilitators never overwrite each other silently.
 """
 from __future__ import annotations
 
 import secrets as _secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -16,12 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.moderation import (PENDING, PUBLIC_STATUSES, WITHDRAWN, AuditEvent, ConcurrentModeration,
-                               InvalidTransition, StoryState, apply, initial_status)
+                               InvalidTransition, StoryState, apply, erased_fields, initial_status,
+                               refuse_if_withdrawn, tag_changes)
 from domain.photos import ProcessedPhoto
-from domain.sessions import WorkSession
-from domain.stories import Receipt, Story, ValidStory, new_receipt_code, receipt_hash
+from domain.sessions import SessionSettings, WorkSession
+from domain.stories import Receipt, Story, ValidStory, new_receipt_code, receipt_hash, refuse_closed_session
 from storage import audit
-from storage.tables import AuditEventRow, PhotoRow, StoryRow
+from storage.tables import AuditEventRow, PhotoRow, SessionRow, StoryRow
 
 
 def _to_story(row: StoryRow) -> Story:
@@ -35,9 +36,11 @@ def _to_story(row: StoryRow) -> Story:
 
 def submit_story(session: Session, work_session: WorkSession, story: ValidStory, *, now: datetime,
                  photo: ProcessedPhoto | None = None) -> Receipt:
-    """Store a validated story; a repeated submission token returns the first story, not a second one."""
+    """Store a validated story; a repeated submission token returns the first story, not a second one. A closed
+    session takes nothing, whoever calls (SubmissionRejected "closed")."""
     if story.submission_token and (existing := _by_token(session, story.submission_token)) is not None:
         return Receipt(existing.id, None, existing.status, duplicate=True)
+    work_session = session_taking_stories(session, work_session)
     for attempt in range(3):
         try:
             with session.begin_nested():
@@ -51,6 +54,18 @@ def submit_story(session: Session, work_session: WorkSession, story: ValidStory,
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def session_taking_stories(session: Session, work_session: WorkSession) -> WorkSession:
+    """The session as it is now; SubmissionRejected ("closed") when it is closed. For every writer of new stories. FOR SHARE on PostgreSQL: closing (FOR UPDATE in
+    sessions.set_status) waits for the stories being stored, and a story waits for a close, so none slips in after
+    it; SQLite's write lock does the same. The moderation mode is read here too, for the same reason."""
+    found = session.execute(select(SessionRow.status, SessionRow.settings).where(SessionRow.id == work_session.id)
+                            .with_for_update(read=True)).first()
+    if found is None:
+        raise LookupError(work_session.id)
+    refuse_closed_session(found.status)
+    return replace(work_session, status=found.status, settings=SessionSettings.from_dict(found.settings))
 
 
 def _by_token(session: Session, token: str) -> StoryRow | None:
@@ -96,12 +111,9 @@ def withdraw_story(session: Session, code: str, *, now: datetime) -> bool:
         return False
     state, event = apply(_state(row), "withdraw", actor="resident", now=now)
     photo_id = row.photo_id
-    row.status, row.text, row.original_text, row.themes = state.status, "", "", []
-    row.lat = row.lon = None
-    row.place_description = row.age_band = row.relation = row.dimension = None
-    row.photo_id = None
-    row.receipt_hash = None
-    row.version, row.updated_at = state.version, now
+    for name, value in erased_fields().items():
+        setattr(row, name, value)
+    row.status, row.version, row.updated_at = state.status, state.version, now
     if photo_id:
         session.execute(delete(PhotoRow).where(PhotoRow.id == photo_id))
     audit.record(session, AuditEvent("story", row.id, "withdraw", "resident", now,
@@ -116,12 +128,12 @@ def _state(row: StoryRow) -> StoryState:
                       version=row.version)
 
 
-def moderate(session: Session, story_id: int, action: str, *, actor: str, now: datetime, expected_version: int,
-             reason: str | None = None, value=None) -> Story:
-    """One moderation act. Raises ConcurrentModeration when the story changed since `expected_version`."""
+def _locked_story(session: Session, story_id: int, expected_version: int) -> StoryRow:
+    """The story row, locked, as it is now; refused when withdrawn or changed since `expected_version`."""
     row = session.get(StoryRow, story_id, with_for_update=True)
     if row is None:
         raise LookupError(story_id)
+    refuse_if_withdrawn(row.status)
     if row.version != expected_version:
         last = session.scalar(select(AuditEventRow).where(AuditEventRow.entity == "story",
                                                           AuditEventRow.entity_id == story_id)
@@ -132,18 +144,45 @@ def moderate(session: Session, story_id: int, action: str, *, actor: str, now: d
             "Bekijk het opnieuw; er is niets overschreven.",
             f"This story was already handled by {who} ({last.action if last else '?'}) in the meantime. "
             "Please look again; nothing was overwritten.")
+    return row
+
+
+def _write_state(session: Session, row: StoryRow, state: StoryState, events: list[AuditEvent], now: datetime) -> None:
+    row.status, row.text, row.kind, row.dimension = state.status, state.text, state.kind, state.dimension
+    row.themes, row.duplicate_of_id, row.version, row.updated_at = list(state.themes), state.duplicate_of_id, \
+        state.version, now
+    for event in events:
+        audit.record(session, AuditEvent(event.entity, event.entity_id, event.action, event.actor, event.created_at,
+                                         event.reason, event.detail, session_id=row.session_id))
+    session.flush()
+
+
+def moderate(session: Session, story_id: int, action: str, *, actor: str, now: datetime, expected_version: int,
+             reason: str | None = None, value=None) -> Story:
+    """One moderation act. Raises ConcurrentModeration when the story changed since `expected_version`,
+    InvalidTransition when the act is not allowed (a withdrawn story takes none)."""
+    row = _locked_story(session, story_id, expected_version)
     if action == "mark_duplicate" and value is not None:
         original = session.get(StoryRow, int(value))
         if original is None or original.session_id != row.session_id:
             raise InvalidTransition("Dat verhaal bestaat niet in deze sessie.", "That story is not in this session.")
     state, event = apply(_state(row), action, actor=actor, now=now, reason=reason, value=value)
-    row.status, row.text, row.kind, row.dimension = state.status, state.text, state.kind, state.dimension
-    row.themes, row.duplicate_of_id, row.version, row.updated_at = list(state.themes), state.duplicate_of_id, \
-        state.version, now
-    audit.record(session, AuditEvent(event.entity, event.entity_id, event.action, event.actor, event.created_at,
-                                     event.reason, event.detail, session_id=row.session_id))
-    session.flush()
+    _write_state(session, row, state, [event], now)
     return _to_story(row)
+
+
+def set_tags(session: Session, story_id: int, *, kind: str, dimension: str | None, themes: Iterable[str],
+             actor: str, now: datetime, expected_version: int) -> tuple[Story, list[str]]:
+    """Kind, dimension and themes as one save: each change is its own audited act, all in this transaction or
+    none. Returns the story and the acts applied (none when nothing changed)."""
+    row = _locked_story(session, story_id, expected_version)
+    state, events = _state(row), []
+    for action, value in tag_changes(state, kind=kind, dimension=dimension, themes=themes):
+        state, event = apply(state, action, actor=actor, now=now, value=value)
+        events.append(event)
+    if events:
+        _write_state(session, row, state, events, now)
+    return _to_story(row), [event.action for event in events]
 
 
 @dataclass(frozen=True)
@@ -174,7 +213,7 @@ def list_stories(session: Session, session_id: int, story_filter: StoryFilter | 
 
 
 def public_stories(session: Session, session_id: int, *, limit: int | None = None) -> list[Story]:
-    """Only approved stories: what kiosks, projector and public exports may show (DESIGN core idea 4)."""
+    """Only approved stories: what kiosks, projector and public exports may show (privacy by default)."""
     return list_stories(session, session_id, StoryFilter(statuses=tuple(PUBLIC_STATUSES)), limit=limit)
 
 

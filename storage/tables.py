@@ -1,4 +1,5 @@
-"""The whole data model of DESIGN.md as typed SQLAlchemy 2.x tables; later issues fill the later ones.
+"""The whole data model as typed SQLAlchemy 2.x tables: areas and figures, werksessies, stories, the vision
+board and the audit trail.
 
 Portable on SQLite and PostgreSQL: geometry as WKB bytes (EPSG:4326), pins as lat/lon floats,
 lists and settings as JSON, timestamps in UTC.
@@ -7,9 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
-                        MetaData, String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer,
+                        LargeBinary, MetaData, String, Text, TypeDecorator, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from domain.models import DIMENSIONS, STORY_KINDS
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -129,9 +132,19 @@ class PhotoRow(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+def one_of(column: str, values, *, nullable: bool = False) -> str:
+    """SQL for a CHECK that `column` holds one of `values` (our own constants, never user input)."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IS NULL OR {column} IN ({listed})" if nullable else f"{column} IN ({listed})"
+
+
 class StoryRow(Base):
     __tablename__ = "stories"
-    __table_args__ = (Index("ix_stories_session_status", "session_id", "status"),)
+    # The domain checks kind and dimension on every edit; these constraints (migration 0002) catch any other
+    # writer, so one bad value can never make a session's backup impossible (issue 21, bug 4).
+    __table_args__ = (Index("ix_stories_session_status", "session_id", "status"),
+                      CheckConstraint(one_of("kind", STORY_KINDS), name="kind_known"),
+                      CheckConstraint(one_of("dimension", DIMENSIONS, nullable=True), name="dimension_known"))
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))

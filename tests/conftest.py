@@ -210,6 +210,20 @@ def app_env(seeded_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
+def backend_app_env(db_backend: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppEnv]:
+    """`app_env` on a demo database of `db_backend`: parametrize that over "sqlite" and "postgresql" (marked
+    `postgres`) for the few page tests that must hold on both backends."""
+    from storage.seed import write_fixture_database
+
+    write_fixture_database(db_url, now=FIXTURE_NOW)
+    monkeypatch.setenv("APP_DB_URL", db_url)
+    monkeypatch.chdir(REPO_ROOT)
+    _clear_streamlit_caches()
+    yield AppEnv(db_url=db_url, app_path=REPO_ROOT / "app.py")
+    _clear_streamlit_caches()
+
+
+@pytest.fixture
 def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
     """AppTest: file name → (bytes, mime type) of every download button of the last runs."""
     files: dict[str, tuple[bytes, str]] = {}

@@ -1,5 +1,5 @@
-"""AppTest of the resident kiosk through app.py: kiosk-only routing, tap-to-pin (the map click injected as
-TECH_NOTES §3 shows) and nudging, the no-map path, submit → receipt → clean start, every bad input keeping the
+"""AppTest of the resident kiosk through app.py: kiosk-only routing, tap-to-pin (the map click injected into the
+streamlit-folium component's session state, as the browser would send it) and nudging, the no-map path, submit → receipt → clean start, every bad input keeping the
 draft, a locked database, photos, withdrawal, closed and unknown sessions, languages and right-to-left."""
 from __future__ import annotations
 

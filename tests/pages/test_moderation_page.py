@@ -1,9 +1,17 @@
 """AppTest of the moderation queue: approve, hide (reason required), restore, redact (original in the audit view),
 tags, duplicate, bulk approve, theme suggestions applied only on request; HTML/Markdown in every field shown as
-text; a second facilitator and a withdrawal in between are refused with a message; analysts are kept out."""
+text; a second facilitator (also acting in the same instant, on SQLite and PostgreSQL) and a withdrawal in
+between are refused with a message; analysts are kept out."""
+import threading
+
+import pytest
+from sqlalchemy import Engine, event
 from streamlit.testing.v1.element_tree import Markdown
 
-from facilitatorsupport import HTML_PAYLOAD, moderate, public_ids, signed_in, story, submit, trail, withdraw
+from domain.moderation import ConcurrentModeration
+from facilitatorsupport import NOW, HTML_PAYLOAD, moderate, public_ids, signed_in, story, submit, trail, withdraw
+from storage import stories
+from testsupport import writing
 
 PAGE = "pages/moderation.py"
 
@@ -192,3 +200,48 @@ def test_filters(app_env):
     assert "zorg in de Kerkbuurt" in shown_texts(at) and "trots elders" not in shown_texts(at)
     at.multiselect(key="moderation.filter.status").set_value(["approved"]).run()
     assert "zorg in de Kerkbuurt" not in shown_texts(at)
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_two_facilitators_through_the_page_never_overwrite_each_other(backend_app_env, db_backend):
+    """Issue 21, bug 1, as the page does it: Anna and Bert both look at version 1; Bert's hide (another laptop,
+    another replica) lands just before Anna's approve takes its row lock. PostgreSQL lets Bert commit first and
+    Anna is refused; SQLite's write lock makes Bert wait, so Anna is first and Bert is refused."""
+    env = backend_app_env
+    story_id, _ = submit(env.db_url, "Mooi plein")
+    at = open_queue(env)
+    bert: dict[str, object] = {}
+
+    def bert_hides() -> None:
+        try:
+            with writing(env.db_url) as s:
+                bert["story"] = stories.moderate(s, story_id, "hide", actor="Bert", now=NOW, expected_version=1,
+                                                 reason="persoonsgegevens")
+        except ConcurrentModeration as err:
+            bert["refused"] = err
+
+    other = threading.Thread(target=bert_hides)
+
+    def just_before_annas_lock(conn, cursor, statement, parameters, context, executemany):
+        locking = "FOR UPDATE" in statement if db_backend == "postgresql" else "WHERE stories.id =" in statement
+        if not other.is_alive() and "stories" not in bert and "refused" not in bert and statement.startswith(
+                "SELECT") and "FROM stories" in statement and locking:
+            other.start()
+            if db_backend == "postgresql":
+                other.join(timeout=30)  # nothing of Anna's blocks Bert here
+
+    event.listen(Engine, "before_cursor_execute", just_before_annas_lock)
+    try:
+        click(at, f"moderation.{story_id}.approve")
+    finally:
+        event.remove(Engine, "before_cursor_execute", just_before_annas_lock)
+    other.join(timeout=30)
+    final = story(env.db_url, story_id)
+    acts = [(e.action, e.actor) for e in trail(env.db_url, "story", story_id)][1:]
+    if db_backend == "postgresql":
+        assert "al behandeld door Bert" in at.error[0].value and "story" in bert
+        assert (final.status, acts) == ("hidden", [("hide", "Bert")])
+    else:
+        assert "Anna" in bert["refused"].nl and f"Verhaal #{story_id} is goedgekeurd." in [s.value for s in at.success]
+        assert (final.status, acts) == ("approved", [("approve", "Anna")])

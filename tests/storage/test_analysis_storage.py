@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from shapely.affinity import translate
-from sqlalchemy import select
+from sqlalchemy import func, select
 from testsupport import skip_or_fail
 
 from domain import analysis, demo
@@ -81,6 +81,19 @@ def test_generated_stories_are_stored_as_demo_and_marked(demo_db):
         rows = list(session.scalars(select(StoryRow).where(StoryRow.kiosk_id == GENERATED_KIOSK)))
     assert len(rows) == 40 and all(r.is_demo and r.text.startswith(GENERATED_PREFIX) for r in rows)
     assert all(r.receipt_hash is None for r in rows)
+
+
+def test_a_closed_session_takes_no_generated_stories_either(demo_db, capsys):
+    factory, _ = demo_db
+    with write_scope(factory) as session:
+        work_session = sessions.get_session_by_code(session, DEMO_SESSION_CODE)
+        sessions.set_status(session, work_session.id, "closed", actor="fac", now=NOW)
+        before = session.scalar(select(func.count()).select_from(StoryRow))
+    url = factory.kw["bind"].url.render_as_string(hide_password=False)
+    assert cli.main(["--database-url", url, "generate-stories", "--session", DEMO_SESSION_CODE, "--count", "5"]) == 2
+    assert "gesloten" in capsys.readouterr().err
+    with read_scope(factory) as session:
+        assert session.scalar(select(func.count()).select_from(StoryRow)) == before
 
 
 # ---------------------------------------------------------------- the realistic run (issue 6, "done when")

@@ -11,6 +11,7 @@ from domain.stories import ValidStory
 from storage import audit, sessions, stories
 from storage.db import read_scope, write_scope
 from storage.seed import seed_demo
+from storage.tables import StoryRow
 
 NOW = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
 
@@ -137,19 +138,63 @@ def test_every_act_writes_one_audit_row_in_the_same_transaction(session_factory,
         assert len(audit.trail(s, "story", story_id)) == 2
 
 
+def test_a_look_inside_the_transaction_before_the_lock_does_not_hide_another_facilitators_act(
+        session_factory, two_sessions, db_backend):
+    """Issue 21, bug 1: Anna's transaction loads the story row and holds on to it, Bert hides the story from
+    another connection, then Anna's approve takes the row lock. On PostgreSQL the plain read took no lock, so
+    Bert's hide is committed first and the lock must see it: SQLAlchemy would keep Anna's first copy of a row the
+    session still holds, and storage/db.py makes a locking read refresh it. On SQLite Anna's BEGIN IMMEDIATE makes
+    Bert wait, so Anna is first. Either way one wins, the other is told who, and nothing is overwritten."""
+    first, _ = two_sessions
+    story_id = _story_in(session_factory, first, PENDING)
+    outcomes: dict[str, object] = {}
+
+    def act(actor: str, action: str, session, **kwargs) -> None:
+        try:
+            outcomes[actor] = stories.moderate(session, story_id, action, actor=actor, now=NOW, expected_version=1,
+                                               **kwargs)
+        except ConcurrentModeration as err:
+            outcomes[actor] = err
+
+    def bert() -> None:
+        with write_scope(session_factory) as s:
+            act("Bert", "hide", s, reason="scheldwoord")
+
+    with write_scope(session_factory) as s:
+        held = s.get(StoryRow, story_id)  # any code between the look and the act that keeps the row
+        assert held.version == 1
+        other = threading.Thread(target=bert)
+        other.start()
+        if db_backend == "postgresql":
+            other.join(timeout=30)  # nothing of Anna's blocks Bert: his hide is committed before her lock
+        act("Anna", "approve", s)
+    other.join(timeout=30)
+    winner, loser = ("Bert", "Anna") if db_backend == "postgresql" else ("Anna", "Bert")
+    assert isinstance(outcomes[loser], ConcurrentModeration) and winner in outcomes[loser].nl, outcomes
+    with read_scope(session_factory) as s:
+        assert stories.get_story(s, story_id).status == outcomes[winner].status
+        assert [(e.action, e.actor) for e in audit.trail(s, "story", story_id)][1:] == [
+            ({"Anna": "approve", "Bert": "hide"}[winner], winner)]
+
+
 def test_a_story_withdrawn_while_in_the_queue_cannot_be_moderated(session_factory, two_sessions):
     first, _ = two_sessions
     with write_scope(session_factory) as s:
         receipt = stories.submit_story(s, first, _valid(text="Ik wil dit toch niet delen"), now=NOW)
     with write_scope(session_factory) as s:  # the facilitator saw version 1; then the resident withdraws
         assert stories.withdraw_story(s, receipt.code, now=NOW)
-    with pytest.raises(ConcurrentModeration) as err:
+    for seen_version in (1, 2):  # with the version seen before, or a fresh look: nothing left to moderate
+        for action, kwargs in [("approve", {}), ("set_kind", {"value": "idea"})]:
+            with pytest.raises(InvalidTransition) as err:
+                with write_scope(session_factory) as s:
+                    stories.moderate(s, receipt.story_id, action, actor="Anna", now=NOW,
+                                     expected_version=seen_version, **kwargs)
+            assert "door de inzender ingetrokken" in err.value.nl
+    with pytest.raises(InvalidTransition):
         with write_scope(session_factory) as s:
-            stories.moderate(s, receipt.story_id, "approve", actor="Anna", now=NOW, expected_version=1)
-    assert "resident" in err.value.nl
+            stories.set_tags(s, receipt.story_id, kind="idea", dimension=None, themes=(), actor="Anna", now=NOW,
+                             expected_version=2)
     with read_scope(session_factory) as s:
         current = stories.get_story(s, receipt.story_id)
-    with pytest.raises(InvalidTransition):  # even with the current version: nothing left to moderate
-        with write_scope(session_factory) as s:
-            stories.moderate(s, receipt.story_id, "approve", actor="Anna", now=NOW, expected_version=current.version)
-    assert (current.status, current.text) == (WITHDRAWN, "")
+        assert [e.action for e in audit.trail(s, "story", receipt.story_id)] == ["submit", "withdraw"]
+    assert (current.status, current.text, current.version) == (WITHDRAWN, "", 2)

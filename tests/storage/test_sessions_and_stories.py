@@ -1,14 +1,16 @@
-"""Sessions and stories on both backends: submit, idempotency, withdraw, moderation with audit rows,
+"""Sessions and stories on both backends: submit (never into a closed session), idempotency, withdraw (what it
+erases), moderation with audit rows, tags saved as one act, kind and dimension checked by the database,
 concurrent moderation, and the public filter."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from domain.moderation import ConcurrentModeration, InvalidTransition
 from domain.photos import ProcessedPhoto
 from domain.sessions import SessionInputError, SessionSettings
-from domain.stories import ValidStory
+from domain.stories import SubmissionRejected, ValidStory
 from storage import audit, sessions, stories
 from storage.db import read_scope, write_scope
 from storage.seed import seed_demo
@@ -92,16 +94,26 @@ def test_double_submit_stores_one_story(session_factory, work_session):
         assert s.scalar(select(func.count()).select_from(StoryRow).where(StoryRow.session_id == work_session.id)) == 1
 
 
+# Written out here, not taken from domain.moderation: what a withdrawal must erase is the promise under test.
+PERSONAL_FIELDS = {"text": "", "original_text": "", "themes": [], "dimension": None, "lat": None, "lon": None,
+                   "place_description": None, "age_band": None, "relation": None, "photo_id": None,
+                   "receipt_hash": None}
+
+
 def test_withdraw_erases_content_and_photo_and_keeps_a_contentless_audit(session_factory, work_session):
     photo = ProcessedPhoto(b"\xff\xd8jpeg", "image/jpeg", 10, 10)
     with write_scope(session_factory) as s:
-        receipt = stories.submit_story(s, work_session, _valid(text="Geheim verhaal", lat=52.1, lon=5.1), now=NOW,
-                                       photo=photo)
+        with_themes = sessions.update_session(s, work_session.id, actor="fac", now=NOW, themes=["Groen"])
+        receipt = stories.submit_story(s, with_themes, _valid(text="Geheim verhaal", lat=52.1, lon=5.1,
+                                                              themes=("Groen",)), now=NOW, photo=photo)
+        row = s.get(StoryRow, receipt.story_id)
+        assert all(getattr(row, name) not in (None, "", []) for name in PERSONAL_FIELDS), "fill every field first"
     with write_scope(session_factory) as s:
         assert stories.withdraw_story(s, receipt.code.lower().replace("-", " "), now=NOW + timedelta(minutes=1))
     with read_scope(session_factory) as s:
         row = s.get(StoryRow, receipt.story_id)
-        assert (row.status, row.text, row.original_text, row.lat, row.photo_id) == ("withdrawn", "", "", None, None)
+        assert {name: getattr(row, name) for name in PERSONAL_FIELDS} == PERSONAL_FIELDS
+        assert (row.status, row.kind, row.buurt_code) == ("withdrawn", "proud", "BU99990101")  # counts stay honest
         assert s.scalar(select(func.count()).select_from(PhotoRow)) == 0
         events = s.scalars(select(AuditEventRow).where(AuditEventRow.entity_id == receipt.story_id)).all()
         assert [e.action for e in events] == ["submit", "withdraw"]
@@ -172,3 +184,68 @@ def test_filters_and_order(session_factory, work_session):
     with read_scope(session_factory) as s:
         concerns = stories.list_stories(s, work_session.id, stories.StoryFilter(kinds=("concern",)))
     assert [x.text for x in concerns] == ["t2", "t1"]
+
+
+def test_a_closed_session_takes_no_story_from_any_caller(session_factory, work_session):
+    """The rule lives in storage: a caller holding the session from before it was closed (a kiosk page, the
+    command line, an import) is refused as well, and nothing is stored."""
+    with write_scope(session_factory) as s:
+        sessions.set_status(s, work_session.id, "closed", actor="fac", now=NOW)
+    assert work_session.is_open  # what the caller still holds
+    with pytest.raises(SubmissionRejected) as err:
+        with write_scope(session_factory) as s:
+            stories.submit_story(s, work_session, _valid(), now=NOW)
+    assert err.value.key == "closed" and "gesloten" in err.value.nl
+    with read_scope(session_factory) as s:
+        assert stories.count_by_status(s, work_session.id) == {}
+    with write_scope(session_factory) as s:  # reopened: stories are welcome again
+        reopened = sessions.set_status(s, work_session.id, "open", actor="fac", now=NOW)
+        assert stories.submit_story(s, reopened, _valid(), now=NOW).status == "pending"
+
+
+def test_a_story_takes_the_moderation_mode_the_session_has_now(session_factory, work_session):
+    with write_scope(session_factory) as s:
+        sessions.update_session(s, work_session.id, actor="fac", now=NOW, settings=SessionSettings(moderation="post"))
+    with write_scope(session_factory) as s:
+        assert stories.submit_story(s, work_session, _valid(), now=NOW).status == "approved"
+
+
+def test_saving_tags_is_one_act_all_or_nothing(session_factory, work_session):
+    with write_scope(session_factory) as s:
+        receipt = stories.submit_story(s, work_session, _valid(), now=NOW)
+    with pytest.raises(InvalidTransition):  # a valid kind with an unknown dimension: neither is stored
+        with write_scope(session_factory) as s:
+            stories.set_tags(s, receipt.story_id, kind="idea", dimension="bananen", themes=(), actor="anna", now=NOW,
+                             expected_version=1)
+    with read_scope(session_factory) as s:
+        assert (stories.get_story(s, receipt.story_id).kind, len(audit.trail(s, "story", receipt.story_id))) == (
+            "proud", 1)
+    with write_scope(session_factory) as s:
+        story, acts = stories.set_tags(s, receipt.story_id, kind="idea", dimension=None, themes=["Groen"],
+                                       actor="anna", now=NOW, expected_version=1)
+    assert acts == ["set_kind", "set_dimension", "set_themes"]
+    assert (story.kind, story.dimension, story.themes, story.version) == ("idea", None, ("Groen",), 4)
+    with write_scope(session_factory) as s:
+        _, acts = stories.set_tags(s, receipt.story_id, kind="idea", dimension="", themes=("Groen",), actor="anna",
+                                   now=NOW, expected_version=4)
+    assert acts == []  # nothing changed, nothing written
+    with read_scope(session_factory) as s:
+        assert [e.action for e in audit.trail(s, "story", receipt.story_id)] == [
+            "submit", "set_kind", "set_dimension", "set_themes"]
+    with pytest.raises(ConcurrentModeration):
+        with write_scope(session_factory) as s:
+            stories.set_tags(s, receipt.story_id, kind="dream", dimension=None, themes=(), actor="bert", now=NOW,
+                             expected_version=1)
+
+
+@pytest.mark.parametrize(("column", "value"), [("kind", "banana"), ("kind", "None"), ("dimension", "bananen"),
+                                               ("dimension", "")])
+def test_the_database_refuses_an_unknown_kind_or_dimension(session_factory, work_session, column, value):
+    """The CHECK constraints of migration 0002: a write that goes around the domain cannot store one either."""
+    with write_scope(session_factory) as s:
+        receipt = stories.submit_story(s, work_session, _valid(), now=NOW)
+    with pytest.raises(IntegrityError):
+        with write_scope(session_factory) as s:
+            s.execute(update(StoryRow).where(StoryRow.id == receipt.story_id).values({column: value}))
+    with write_scope(session_factory) as s:  # what the domain allows still goes in
+        s.execute(update(StoryRow).where(StoryRow.id == receipt.story_id).values(kind="dream", dimension=None))

@@ -1,4 +1,4 @@
-"""Dependency arrows go one way (HOUSE_STYLE): domain imports no framework and no project layer,
+"""Dependency arrows go one way (pages → components → domain/storage, storage → domain): domain imports no framework and no project layer,
 storage never imports Streamlit. Checked by importing in a clean interpreter and by reading the source
 (the second also catches imports hidden inside functions and names the line)."""
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """The moderation transition table, scenario by scenario (Amsterdam/signals style): each scenario is a list of
 steps (action, arguments, status expected afterwards — or the error it must raise)."""
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from domain.moderation import (ALLOWED_TRANSITIONS, APPROVED, EDIT_ACTIONS, HIDDEN, PENDING, REDACTION_MARK,
-                               WITHDRAWN, InvalidTransition, StoryState, apply, can, initial_status)
+                               WITHDRAWAL_LEAVES, WITHDRAWN, InvalidTransition, StoryState, apply, can,
+                               erased_fields, initial_status, tag_changes)
 
 NOW = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
 TEXT = "Bel Jan op 0612345678 over de bankjes bij de Kerkstraat"
@@ -173,6 +175,74 @@ def test_tag_edits_record_old_and_new():
 
 def test_refusals_carry_a_message_in_both_languages():
     with pytest.raises(InvalidTransition) as err:
-        apply(_story(WITHDRAWN), "approve", actor="a", now=NOW)
-    assert "Ingetrokken" in err.value.nl and "Withdrawn" in err.value.en
+        apply(_story(APPROVED), "approve", actor="a", now=NOW)
+    assert "Goedgekeurd" in err.value.nl and "Approved" in err.value.en
     assert err.value.nl in err.value.user_message and err.value.en in err.value.user_message
+
+
+@pytest.mark.parametrize("action", [*ALLOWED_TRANSITIONS, *sorted(EDIT_ACTIONS)])
+def test_a_withdrawn_story_refuses_every_act_saying_why(action):
+    with pytest.raises(InvalidTransition) as err:
+        apply(_story(WITHDRAWN), action, actor="a", now=NOW, reason="x", value="proud")
+    assert "door de inzender ingetrokken" in err.value.nl and "author withdrew" in err.value.en
+
+
+# (text, fragment, removed characters): every occurrence counts, the mark itself does not
+REDACTIONS = [
+    ("Bel Jan op 0612345678", "0612345678", 10),
+    ("Jan, Jan en nog eens Jan", "Jan", 9),  # three times: 9, not the -1 issue 21 found
+    ("aaaa", "aa", 4),  # non-overlapping, as str.replace counts them
+    ("ab ab", " ab ", 4),  # stripped to "ab" first: twice
+    ("x", "xyz", None),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "removed"), REDACTIONS)
+def test_redaction_records_how_many_characters_it_removed(text, fragment, removed):
+    story = StoryState(id=1, status=PENDING, text=text, original_text=text, kind="proud")
+    if removed is None:
+        with pytest.raises(InvalidTransition):
+            apply(story, "redact", actor="a", now=NOW, value=fragment)
+        return
+    redacted, event = apply(story, "redact", actor="a", now=NOW, value=fragment)
+    assert event.detail["removed_characters"] == removed
+    assert len(redacted.text) == len(text) - removed + redacted.text.count(REDACTION_MARK) * len(REDACTION_MARK)
+
+
+@pytest.mark.parametrize(("action", "value"), [
+    ("set_kind", None), ("set_kind", "None"), ("set_kind", "banana"), ("set_kind", ""), ("set_kind", ["proud"]),
+    ("set_dimension", "banana"), ("set_dimension", "None"), ("set_dimension", "Voorzieningen"),
+    ("set_dimension", ["voorzieningen"]),
+])
+def test_an_unknown_kind_or_dimension_is_refused(action, value):
+    with pytest.raises(InvalidTransition):
+        apply(_story(), action, actor="a", now=NOW, value=value)
+
+
+@pytest.mark.parametrize(("value", "stored"), [(None, None), ("", None), ("voorzieningen", "voorzieningen")])
+def test_no_dimension_is_allowed_too(value, stored):
+    assert apply(_story(), "set_dimension", actor="a", now=NOW, value=value)[0].dimension == stored
+
+
+# Written out here: the fields a withdrawal must empty are the promise (GDPR erasure), not a copy of the code.
+ERASED_BY_WITHDRAWAL = {"text", "original_text", "themes", "dimension", "lat", "lon", "place_description", "age_band",
+                        "relation", "photo_id", "receipt_hash"}
+
+
+def test_one_definition_of_what_a_withdrawal_erases():
+    assert set(WITHDRAWAL_LEAVES) == ERASED_BY_WITHDRAWAL
+    assert erased_fields()["themes"] == [] and all(not v for v in erased_fields().values())
+    tagged = replace(_story(), dimension="voorzieningen", themes=("Groen",))
+    withdrawn, _ = apply(tagged, "withdraw", actor="resident", now=NOW)
+    assert (withdrawn.text, withdrawn.original_text, withdrawn.themes, withdrawn.dimension) == ("", "", (), None)
+
+
+@pytest.mark.parametrize(("kind", "dimension", "themes", "changes"), [
+    ("proud", None, (), []),
+    ("proud", "", [], []),  # "" from the form's empty choice is no dimension
+    ("idea", None, (), [("set_kind", "idea")]),
+    ("idea", "voorzieningen", ["Groen"], [("set_kind", "idea"), ("set_dimension", "voorzieningen"),
+                                          ("set_themes", ("Groen",))]),
+])
+def test_tag_changes_are_only_what_differs(kind, dimension, themes, changes):
+    assert tag_changes(_story(), kind=kind, dimension=dimension, themes=themes) == changes
