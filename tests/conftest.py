@@ -8,7 +8,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -207,6 +207,30 @@ def app_env(seeded_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     _clear_streamlit_caches()
     yield AppEnv(db_url=url, app_path=REPO_ROOT / "app.py")
     _clear_streamlit_caches()
+
+
+class FakeClock:
+    """`deps.now()` for a test: time stands still until the test moves it on."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The app's clock (`components.deps.now`) under the test's control, from the demo's evening on; AppTest runs
+    the page in this process, so the page sees it too."""
+    from components import deps
+
+    fake = FakeClock(FIXTURE_NOW + timedelta(hours=10))
+    monkeypatch.setattr(deps, "now", fake)
+    return fake
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from storage.db import make_session_factory, read_scope, write_scope
 from storage.tables import AuditEventRow, PhotoRow, StoryRow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The real CBS and Leefbaarometer files stay outside the repository (next to it, in ../shared/data, on CI too).
+SHARED_DATA = Path(os.environ.get("BUURTBEELD_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 # A fixed clock for seeded data, so screenshots and "n days ago" texts do not drift.
 FIXTURE_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -36,6 +38,14 @@ def skip_or_fail(reason: str) -> None:
     if in_ci():
         pytest.fail(f"{reason} [CI=true: required here, so this fails instead of skipping]", pytrace=False)
     pytest.skip(reason)
+
+
+def require_shared_data(*paths: Path) -> None:
+    """Skip (on a laptop) or fail (under CI=true) when one of these files under SHARED_DATA is missing."""
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        skip_or_fail(f"the shared data files are missing at {SHARED_DATA} ({', '.join(missing)}); "
+                     "set BUURTBEELD_SHARED_DATA to their folder")
 
 
 def copy_sqlite(src_url_or_path: str | Path, dest: Path) -> str:

@@ -13,13 +13,16 @@ from streamlit.testing.v1 import AppTest
 
 from storage import areas, importer
 from storage.db import make_session_factory, read_scope, write_scope
-from testsupport import REPO_ROOT
+from testsupport import REPO_ROOT, SHARED_DATA, require_shared_data
 
 PAGE = REPO_ROOT / "pages" / "data_import.py"
-DATA = REPO_ROOT.parent / "shared" / "data"
-ERMELO_GPKG = DATA / "cbs" / "buurten_2021_ermelo_GM0233.gpkg"
-AMSTELVEEN_CSV = DATA / "leefbaarometer" / "lbm_wijken_amstelveen_2014_2022.csv"
-needs_data = pytest.mark.skipif(not ERMELO_GPKG.exists(), reason=f"shared data files missing at {DATA}")
+ERMELO_GPKG = SHARED_DATA / "cbs" / "buurten_2021_ermelo_GM0233.gpkg"
+AMSTELVEEN_CSV = SHARED_DATA / "leefbaarometer" / "lbm_wijken_amstelveen_2014_2022.csv"
+
+
+@pytest.fixture
+def needs_data() -> None:
+    require_shared_data(ERMELO_GPKG, AMSTELVEEN_CSV)
 
 
 @pytest.fixture
@@ -75,7 +78,7 @@ def import_ermelo(url: str) -> None:
         importer.import_kwb(session, ERMELO_GPKG, gemeente="GM0233", now=datetime(2026, 11, 27, tzinfo=UTC))
 
 
-@needs_data
+@pytest.mark.usefixtures("needs_data")
 def test_csv_tab_targets_the_active_municipality(page_db):
     import_ermelo(page_db)
     at = run_page()
@@ -91,7 +94,7 @@ def upload(at: AppTest, key: str, path_or_name, content: bytes | None = None) ->
     return at.run()
 
 
-@needs_data
+@pytest.mark.usefixtures("needs_data")
 def test_upload_and_import_a_wijk_en_buurtkaart(page_db):
     at = upload(run_page(), "import.kwb.file", ERMELO_GPKG)
     assert not at.exception and not at.error
@@ -116,7 +119,7 @@ def test_unreadable_upload_shows_the_reason(page_db):
     assert not [b for b in at.button if b.key == "import.kwb.submit"]
 
 
-@needs_data
+@pytest.mark.usefixtures("needs_data")
 def test_csv_of_another_gemeente_is_refused_on_the_page(page_db):
     import_ermelo(page_db)
     at = upload(run_page(), "import.csv.file", AMSTELVEEN_CSV)
@@ -127,7 +130,7 @@ def test_csv_of_another_gemeente_is_refused_on_the_page(page_db):
     assert "GM0362" in at.error[0].value
 
 
-@needs_data
+@pytest.mark.usefixtures("needs_data")
 def test_upload_and_import_an_indicator_csv(page_db):
     import_ermelo(page_db)
     csv = "buurtcode;Groen per inwoner\nBU02330000;12,5\nBU02330001;x\n".encode("cp1252")
@@ -140,6 +143,7 @@ def test_upload_and_import_an_indicator_csv(page_db):
     assert (metrics["Buurten"], metrics["Waarden"], metrics["Geheim/onbekend"]) == ("2", "1", "1")
 
 
+@pytest.mark.usefixtures("needs_data")
 def test_loaded_municipalities_can_be_switched(page_db):
     from datetime import UTC, datetime
 

@@ -1,10 +1,13 @@
 """AppTest of the projector page: closed to analysts, each reveal stage sends the right layers, only approved
-stories reach the map and the panel (as text), the empty and closed states, and a database hiccup keeps the
-last good picture with "opnieuw verbinden…"."""
+stories reach the map and the panel (as text), the empty and closed states, freeze stops the self-refresh, and a
+database hiccup keeps the last good picture with "opnieuw verbinden…"."""
 import json
 
-from facilitatorsupport import HTML_PAYLOAD, moderate, signed_in, submit, withdraw
+import pytest
 from sqlalchemy.exc import OperationalError
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+from facilitatorsupport import HTML_PAYLOAD, moderate, signed_in, submit, withdraw
 
 PAGE = "pages/facilitator_projector.py"
 
@@ -74,11 +77,30 @@ def test_only_approved_stories_reach_the_projector_and_text_stays_text(app_env):
     assert "geheim" not in map_args(at)["feature_group"] and "onerror" not in map_args(at)["feature_group"]
 
 
-def test_freeze_stops_the_refresh(app_env):
+@pytest.fixture
+def auto_reruns(monkeypatch) -> list[float]:
+    """The intervals of the "rerun this fragment every n seconds" messages the page sends the browser (that is
+    how the projector refreshes itself); clear it before the run you look at."""
+    sent: list[float] = []
+    original = ForwardMsgQueue.enqueue
+
+    def enqueue(self, msg):
+        if msg.HasField("auto_rerun"):
+            sent.append(msg.auto_rerun.interval)
+        return original(self, msg)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", enqueue)
+    return sent
+
+
+def test_freeze_stops_the_refresh_and_unfreezing_starts_it_again(app_env, auto_reruns):
     at = open_projector(app_env)
-    at.toggle(key="projector.freeze").set_value(True).run()
-    assert not at.exception, at.exception
-    assert at.session_state["projector.freeze"] is True
+    assert auto_reruns == [5.0]  # the session's refresh_seconds
+    for frozen, expected in [(True, []), (False, [5.0])]:
+        auto_reruns.clear()
+        at.toggle(key="projector.freeze").set_value(frozen).run()
+        assert not at.exception, at.exception
+        assert auto_reruns == expected, f"frozen={frozen}"
 
 
 def test_database_hiccup_keeps_the_last_picture(app_env, monkeypatch):

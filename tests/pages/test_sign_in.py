@@ -1,4 +1,6 @@
 """AppTest: the sign-in flow, the slow-down after failures, role-filtered navigation and sign-out."""
+import re
+
 import pytest
 
 from domain.auth import hash_password
@@ -29,20 +31,33 @@ def test_sign_in_and_out(with_password):
     assert "Ingelogd als Anna" in at.success[0].value
 
 
-def test_wrong_passwords_slow_down(with_password):
+def waiting(message: str | None) -> int | None:
+    """The seconds a "wait" message asks for."""
+    found = re.search(r"Wacht (\d+)", message or "")
+    return int(found.group(1)) if found else None
+
+
+def test_wrong_passwords_slow_down_until_the_delay_is_over(with_password, clock, monkeypatch):
+    """On the app's own clock (the `clock` fixture), so no step depends on how fast this machine runs them."""
+    from components import auth
+
+    monkeypatch.setattr(auth.time, "sleep", lambda seconds: None)  # the fixed cost per wrong guess: not tested here
     at = with_password.app_test("pages/sign_in.py").run()
-    messages = []
-    for _ in range(4):
-        at.text_input(key="auth.form.password").input("fout")
+
+    def try_password(password: str) -> str | None:
+        at.text_input(key="auth.form.password").input(password)
         at.button[0].click().run()
-        messages.append(at.error[0].value)
-    assert "klopt niet" in messages[0]
-    assert "Wacht" in messages[-1]  # the fourth try comes within the delay after three failures
+        assert not at.exception, at.exception
+        return at.error[0].value if at.error else None
+
+    messages = [try_password("fout") for _ in range(3)]
+    assert all("klopt niet" in m for m in messages)
+    assert waiting(try_password("fout")) == 2  # the fourth try, in the same second: 2 s after 3 failures
+    clock.advance(1)
+    assert waiting(try_password(PASSWORD)) == 1  # even the right password waits until the delay is over
     assert "auth.role" not in at.session_state
-    # even the right password waits until the delay is over
-    at.text_input(key="auth.form.password").input(PASSWORD)
-    at.button[0].click().run()
-    assert "auth.role" not in at.session_state
+    clock.advance(1)
+    assert try_password(PASSWORD) is None and at.session_state["auth.role"] == "facilitator"
 
 
 def test_restricted_page_shows_sign_in_not_the_page(with_password):

@@ -3,12 +3,11 @@ generated stories, analysed as an analyst would."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from shapely.affinity import translate
 from sqlalchemy import func, select
-from testsupport import skip_or_fail
+from testsupport import SHARED_DATA, skip_or_fail
 
 from domain import analysis, demo
 from domain.profile import wide_values
@@ -21,8 +20,7 @@ from storage.seed import DEMO_SESSION_CODE, seed_demo
 from storage.tables import AuditEventRow, StoryRow
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-UTRECHT_GPKG = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "derived" / \
-    "utrecht_buurten_2014geom_kwb_lbm.gpkg"
+UTRECHT_GPKG = SHARED_DATA / "derived" / "utrecht_buurten_2014geom_kwb_lbm.gpkg"
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ from domain.text import safe_text
 from storage import areas, cli, importer
 from storage.db import read_scope, write_scope
 from storage.tables import AuditEventRow
-from testsupport import skip_or_fail
+from testsupport import SHARED_DATA, skip_or_fail
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = SHARED_DATA
 UTRECHT_GPKG = DATA / "derived" / "utrecht_buurten_2014geom_kwb_lbm.gpkg"
 ERMELO_GPKG = DATA / "cbs" / "buurten_2021_ermelo_GM0233.gpkg"
 NL_TOPOJSON = DATA / "cbs" / "buurten_2014_nl_q1e3.topojson"

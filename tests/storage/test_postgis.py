@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -15,7 +14,7 @@ import shapely
 from shapely.affinity import translate
 from shapely.geometry import MultiPolygon, Polygon, box
 from sqlalchemy import select, text
-from testsupport import fresh_pg_database, skip_or_fail
+from testsupport import SHARED_DATA, fresh_pg_database, skip_or_fail
 
 from domain import analysis, demo
 from storage import analysis as analysis_store
@@ -28,8 +27,7 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 PG_ONLY = pytest.mark.parametrize("db_backend", [pytest.param("postgresql", id="pg", marks=pytest.mark.postgres)],
                                   indirect=True)
 LINK_COLUMNS = ["id", "linked_code", "link"]
-UTRECHT_GPKG = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "derived" / \
-    "utrecht_buurten_2014geom_kwb_lbm.gpkg"
+UTRECHT_GPKG = SHARED_DATA / "derived" / "utrecht_buurten_2014geom_kwb_lbm.gpkg"
 
 
 @pytest.fixture
