@@ -1,6 +1,7 @@
 """What the kiosk needs from storage: a submission retried while another connection holds SQLite's write lock
 (stored once, not lost), a lock that lasts too long (nothing stored, the error reaches the page), and on both
-backends a retried submit with the same token that stays one story, and a withdraw from any session."""
+backends a retried submit with the same token that stays one story, two kiosks drawing the same receipt code, and a
+withdraw from any session."""
 from __future__ import annotations
 
 import sqlite3
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.stories import ValidStory
 from storage import sessions, stories
@@ -131,3 +132,23 @@ def test_withdraw_works_from_any_session_with_the_code(session_factory):
         assert (row.status, row.text, row.receipt_hash) == ("withdrawn", "", None)
     with write_scope(session_factory) as s:
         assert not stories.withdraw_story(s, receipt.code, now=NOW)
+
+
+def test_two_kiosks_drawing_the_same_receipt_code_both_store_with_different_codes(session_factory, monkeypatch):
+    """The receipt-collision path of submit_story: the code was free when checked, but another kiosk's story took
+    it before this insert (two transactions at once). The unique index refuses the insert, the savepoint rolls it
+    back, and a new code is drawn; three collisions in a row reach the caller, with nothing stored."""
+    work_session = open_session(session_factory)
+    taken = retry_when_locked(submit_unit(session_factory, work_session, valid(text="eerste", token=None)))
+    draws = iter([taken.code, "ZZ-ZZZ"])
+    monkeypatch.setattr(stories, "_unused_receipt", lambda session: next(draws))
+    second = retry_when_locked(submit_unit(session_factory, work_session, valid(text="tweede", token=None)))
+    assert (second.code, count(session_factory)) == ("ZZ-ZZZ", 2)
+    monkeypatch.setattr(stories, "_unused_receipt", lambda session: taken.code)
+    with pytest.raises(IntegrityError):
+        retry_when_locked(submit_unit(session_factory, work_session, valid(text="derde", token=None)))
+    assert count(session_factory) == 2
+    with write_scope(session_factory) as s:  # each code still reaches its own story
+        assert stories.withdraw_story(s, taken.code, now=NOW) and stories.withdraw_story(s, second.code, now=NOW)
+    with read_scope(session_factory) as s:
+        assert sorted(s.scalars(select(StoryRow.text).where(StoryRow.is_demo.is_(False)))) == ["", ""]

@@ -1,8 +1,11 @@
-"""Setting up a werksessie: the area as buurt codes and back, the prompt set, the kiosk link, settings JSON."""
+"""Setting up a werksessie: the area as buurt codes and back, the prompt set, the kiosk link, settings JSON and
+the ranges of every setting."""
+from dataclasses import replace
+
 import pytest
 
 from domain.session_setup import BUURTEN, WHOLE, WIJKEN, build_prompts, describe_area, expand_area, kiosk_url
-from domain.sessions import SessionInputError, SessionSettings
+from domain.sessions import SessionInputError, SessionSettings, validate_settings
 
 WIJK_OF = {"BU01": "WK1", "BU02": "WK1", "BU03": "WK2", "BU04": "WK2", "BU05": None}
 
@@ -66,3 +69,33 @@ def test_settings_round_trip_with_layers_and_keywords():
     again = SessionSettings.from_dict(settings.to_dict())
     assert again == settings and again.stats_layers == ("lbm_totaal", "woz")
     assert SessionSettings.from_dict({"stats_layers": None}).stats_layers == ()
+
+
+# (setting, value, accepted): each range at both edges, just inside and just outside
+SETTING_RANGES = [
+    ("k", 1, True), ("k", 50, True), ("k", 0, False), ("k", 51, False),
+    ("idle_seconds", 20, True), ("idle_seconds", 1800, True), ("idle_seconds", 19, False),
+    ("idle_seconds", 1801, False),
+    ("dots_per_visit", 1, True), ("dots_per_visit", 20, True), ("dots_per_visit", 0, False),
+    ("dots_per_visit", 21, False),
+    ("languages", ("nl",), True), ("languages", (), False),
+    ("moderation", "post", True), ("moderation", "never", False),
+    ("generalise", "grid100", True), ("generalise", "hidden", False),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "accepted"), SETTING_RANGES)
+def test_session_setting_ranges(name, value, accepted):
+    settings = replace(SessionSettings(), **{name: value})
+    if accepted:
+        assert validate_settings(settings) == settings
+    else:
+        with pytest.raises(SessionInputError, match="Controleer de instellingen") as err:
+            validate_settings(settings)
+        assert err.value.en.startswith("Please check the settings")
+
+
+def test_every_problem_is_named_at_once():
+    with pytest.raises(SessionInputError) as err:
+        validate_settings(SessionSettings(k=0, idle_seconds=5, dots_per_visit=0))
+    assert all(part in err.value.nl for part in ("k moet", "wachttijd", "stippen"))

@@ -1,11 +1,15 @@
-"""Vision board rules as tables: the dot check, the ranking, theme names."""
+"""Vision board rules as tables: the dot check, the ranking, theme names, and what an agreed action may hold."""
+import re
+
 import pytest
 
 from domain.vision import (
+    MAX_ACTION,
     Theme,
     VisionInputError,
     VoteRefused,
     check_dot,
+    clean_action,
     clean_theme_name,
     ranking,
 )
@@ -47,3 +51,27 @@ def test_theme_names_are_tidied_not_interpreted(raw, expected):
 def test_bad_theme_names(raw):
     with pytest.raises(VisionInputError):
         clean_theme_name(raw)
+
+
+KNOWN = {"BU01", "BU02"}
+LIVE = {7: "Groen"}
+GOOD = dict(what="Geveltuinen aanleggen", owner="Bewonersgroep", due=None, buurt_codes=["BU01"], theme_ids=[7])
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (dict(what="   "), "wat gaan we doen?"),
+    (dict(what="x" * (MAX_ACTION + 1)), "te lang"),
+    (dict(owner=" \n "), "wie is de trekker?"),
+    (dict(buurt_codes=["BU01", "BU99"]), "onbekende buurt"),
+    (dict(theme_ids=[8]), "bestaat niet (meer)"),  # deleted since the form was drawn, or never in this session
+])
+def test_an_action_is_refused_naming_what_is_wrong(change, named):
+    with pytest.raises(VisionInputError, match=re.escape(named)) as err:
+        clean_action(**{**GOOD, **change}, known_buurten=KNOWN, live_themes=LIVE)
+    assert err.value.en.startswith("Please check the action")
+
+
+def test_an_action_is_tidied():
+    assert clean_action("  Geveltuinen \n aanleggen ", "Bewoners" + "x" * 300, None, ["BU01", "BU01", "BU02"],
+                        ["7", 7], known_buurten=KNOWN, live_themes=LIVE) == (
+        "Geveltuinen aanleggen", ("Bewoners" + "x" * 300)[:200], None, ("BU01", "BU02"), (7,))
