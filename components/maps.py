@@ -368,7 +368,8 @@ class _KioskMapScript(folium.MacroElement):
 
 
 class _PinState(folium.MacroElement):
-    """Shows the centre pin (`inside`/`outside` the area) or hides it (`none`)."""
+    """Shows the centre pin (`inside`/`outside` the area) or hides it (`none`); `data-pin` on the map says which
+    state was applied last, for the browser tests to wait on."""
 
     _template = folium.template.Template("""{% macro script(this, kwargs) %}
 (function () {
@@ -376,6 +377,7 @@ class _PinState(folium.MacroElement):
     if (!box) { return; }
     box.classList.remove('bb-pin-inside', 'bb-pin-outside');
     {% if this.pin_state != 'none' %}box.classList.add('bb-pin-{{ this.pin_state }}');{% endif %}
+    box.setAttribute('data-pin', '{{ this.pin_state }}');
 })();
 {% endmacro %}""")
 

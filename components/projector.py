@@ -183,8 +183,8 @@ def centroids_of(buurten) -> dict[str, tuple[float, float]]:
 # ------------------------------------------------------------------------------------------------ rendering
 
 PROJECTOR_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], footer {display: none !important;}
+[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], footer {display: none !important;}
 .stMain .block-container, [data-testid="stMainBlockContainer"] {padding: .6rem 1.2rem 0 1.2rem; max-width: 100%;}
 .stMain, .stMain p, .stMain label, .stMain button, .stMain div[data-testid="stMarkdownContainer"] {font-size: 22px;}
 .stMain {color: #111;}

@@ -6,12 +6,12 @@ import io
 from datetime import UTC, datetime
 
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from domain.sessions import SessionSettings
 from domain.stories import receipt_hash
 from storage import areas, sessions
-from storage.tables import PhotoRow, SessionRow, StoryRow
+from storage.tables import PhotoRow, StoryRow
 from testsupport import reading, writing
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
@@ -21,19 +21,17 @@ ALL_LANGUAGES = ("nl", "en", "ar", "tr", "pl")
 
 def make_session(db_url: str, title: str, *, languages=("nl", "en"), idle_seconds: int = 90, closed: bool = False,
                  area_codes=(), stats_indicator: str | None = None, themes=(), moderation: str = "pre",
-                 max_chars: int = 1000) -> str:
-    """A werksessie in the active (demo) municipality; returns its join code. `idle_seconds` below the
-    facilitator form's minimum of 20 is written straight into the settings, for fast idle-reset tests."""
+                 max_chars: int = 1000, refresh_seconds: int = 5) -> str:
+    """A werksessie in the active (demo) municipality; returns its join code. Browser tests that wait for the idle
+    reset move the page's clock on (Playwright's `page.clock`) rather than waiting `idle_seconds`."""
     with writing(db_url) as s:
         municipality = areas.active_municipality(s)
         settings = SessionSettings(languages=tuple(languages), moderation=moderation, max_chars=max_chars,
-                                   stats_indicator=stats_indicator, idle_seconds=max(idle_seconds, 20))
+                                   stats_indicator=stats_indicator, idle_seconds=idle_seconds,
+                                   refresh_seconds=refresh_seconds)
         created = sessions.create_session(s, title=title, municipality_id=municipality.id,
                                           area_codes=list(area_codes), actor="test", now=NOW, themes=list(themes),
                                           settings=settings)
-        if idle_seconds < 20:
-            s.execute(update(SessionRow).where(SessionRow.id == created.id)
-                      .values(settings={**settings.to_dict(), "idle_seconds": idle_seconds}))
         if closed:
             sessions.set_status(s, created.id, "closed", actor="test", now=NOW)
     return created.code

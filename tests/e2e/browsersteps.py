@@ -1,5 +1,6 @@
 """Steps shared by the browser tests (importable as `browsersteps`: pytest puts tests/e2e/ on sys.path for the
-tests in it): a facilitator signing in and moving between pages, and the resident kiosk's steps by touch."""
+tests in it): the map iframe, a finished script run, a facilitator signing in and moving between pages, and the
+resident kiosk's steps by touch, with its idle time passed on the page's own clock."""
 from __future__ import annotations
 
 import re
@@ -9,13 +10,25 @@ from playwright.sync_api import expect
 from testsupport import wait_for_app_run
 
 RECEIPT = re.compile(r"^[2-9A-Z]{2}-[2-9A-Z]{3}$")
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_AT_REST = "() => !window.map._animatingZoom && !(window.map._panAnim && window.map._panAnim._inProgress)"
 
-
-# ---------------------------------------------------------------- facilitator
 
 def settle(page) -> None:
     """The script run has finished (generous: a cold server's first map page is slow on a busy machine)."""
     wait_for_app_run(page, settle_ms=300, timeout=90_000)
+
+
+def map_frame(page):
+    """The streamlit-folium map's frame once Leaflet has drawn its layers (`window.map` is the map)."""
+    expect(page.locator(MAP_IFRAME)).to_be_visible(timeout=30_000)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_function("() => window.map && document.querySelector("
+                            "'.leaflet-overlay-pane canvas, .leaflet-overlay-pane svg')", timeout=30_000)
+    return frame
+
+
+# ---------------------------------------------------------------- facilitator
 
 
 def go_to(page, link: str) -> None:
@@ -86,6 +99,21 @@ def kiosk_map_settled(page) -> None:
     language): a tap or typed text sent while that report's rerun is on its way can be lost on a loaded machine."""
     expect(page.locator('[class*="st-key-kiosk-pin_here"]')).to_be_visible(timeout=30_000)
     wait_for_app_run(page, settle_ms=300)
+
+
+def pass_idle_time(page, seconds: float) -> None:
+    """Move the page's clock `seconds` on, as if nobody touched the kiosk meanwhile (`page.clock.install()` before
+    the kiosk was opened); the kiosk's idle check then runs once, on the new time."""
+    page.clock.fast_forward(int(seconds * 1000))
+
+
+def kept_after_idle_time(page, seconds: float) -> bool:
+    """pass_idle_time, then wait for the kiosk's idle check to decide (components/kiosk.py sets
+    `__bbKiosk.idleCheck`); True when it keeps the page as it is rather than starting afresh."""
+    before = page.evaluate("() => Date.now()")
+    pass_idle_time(page, seconds)
+    page.wait_for_function("t => ((window.__bbKiosk || {}).idleCheck || {at: 0}).at > t", arg=before)
+    return not page.evaluate("() => window.__bbKiosk.idleCheck.reset")
 
 
 def no_map(page, buurt: str, place: str = "") -> None:

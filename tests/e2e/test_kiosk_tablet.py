@@ -14,14 +14,15 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from browsersteps import fill_and_send, kiosk_map_settled, no_map, open_kiosk, receipt_on_screen, story_box
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from browsersteps import (MAP_AT_REST, MAP_IFRAME, fill_and_send, kept_after_idle_time, kiosk_map_settled, map_frame,
+                          no_map, open_kiosk, pass_idle_time, receipt_on_screen, story_box)
 from kiosksupport import (ALL_LANGUAGES, buurt_at, buurt_name, buurt_point, count_texts, jpeg_with_gps, make_session,
                           story, story_by_receipt, stories_with_token)
 from testsupport import wait_for_app_run
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 KERKBUURT = "BU99990102"
-MAP_AT_REST = "() => !window.map._animatingZoom && !(window.map._panAnim && window.map._panAnim._inProgress)"
 
 
 # ---------------------------------------------------------------- helpers
@@ -33,14 +34,6 @@ def patient_expect():
     yield
     expect.set_options(timeout=5_000)
 
-
-
-def map_frame(page):
-    expect(page.locator(MAP_IFRAME)).to_be_visible(timeout=30_000)
-    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
-    frame.wait_for_function("() => window.map && document.querySelector('.leaflet-overlay-pane canvas')",
-                            timeout=30_000)
-    return frame
 
 
 def screen_point(page, frame, lat: float, lon: float) -> tuple[float, float]:
@@ -58,14 +51,15 @@ def finger_drag(page, start: tuple[float, float], end: tuple[float, float], step
     for i in range(1, steps + 1):
         point = {"x": x0 + (x1 - x0) * i / steps, "y": y0 + (y1 - y0) * i / steps}
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-        page.wait_for_timeout(16)
+        page.wait_for_timeout(16)  # one touch move per frame, at the pace a finger sends them
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
 
 
 def pin_state(frame) -> str:
-    classes = frame.evaluate("() => window.map.getContainer().className")
-    return "inside" if "bb-pin-inside" in classes else "outside" if "bb-pin-outside" in classes else "none"
+    """The pin state the map applied last (components/maps.py writes it to `data-pin`), once it has applied one."""
+    frame.wait_for_function("() => window.map.getContainer().hasAttribute('data-pin')")
+    return frame.evaluate("() => window.map.getContainer().getAttribute('data-pin')")
 
 
 def assert_offline_and_clean(page) -> None:
@@ -96,13 +90,16 @@ def test_tap_nudge_photo_submit_receipt_and_stored_with_its_buurt(app_server, ap
     before = frame.evaluate("() => window.map.getCenter()")
     for _attempt in range(3):  # a drag that starts while Leaflet still animates the centring is ignored
         frame.wait_for_function(MAP_AT_REST)
+        frame.evaluate("() => { window.__bbMoved = false; "
+                       "window.map.once('moveend', () => { window.__bbMoved = true; }); }")
         box = page.locator(MAP_IFRAME).bounding_box()
         middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         finger_drag(page, middle, (middle[0] + 70, middle[1] - 50))
-        page.wait_for_timeout(300)
-        if frame.evaluate("b => { const c = window.map.getCenter(); return c.lat !== b.lat || c.lng !== b.lng; }",
-                          before):
+        try:  # a drag Leaflet took ends in a moveend at once; a refused one never does
+            frame.wait_for_function("() => window.__bbMoved", timeout=3_000)
             break
+        except PlaywrightTimeoutError:
+            continue
     frame.wait_for_function(MAP_AT_REST)
     centre = frame.evaluate("() => window.map.getCenter()")
     assert centre != before, "dragging the map with a finger did not move it"
@@ -144,7 +141,6 @@ def test_tap_nudge_photo_submit_receipt_and_stored_with_its_buurt(app_server, ap
     expect(story_box(page)).to_have_value("")
     wait_for_app_run(page)
     frame = map_frame(page)
-    page.wait_for_timeout(800)
     assert pin_state(frame) == "none"
     expect(page.get_by_text("De speld staat in")).to_have_count(0)
     assert_offline_and_clean(page)
@@ -236,16 +232,17 @@ def test_a_photo_from_the_camera(app_server, app_server_db_url, camera_tablet_pa
 
 def test_an_idle_kiosk_forgets_the_draft(app_server, app_server_db_url, tablet_page):
     page = tablet_page
-    code = make_session(app_server_db_url, "E2E kiosk: snel vergeten", idle_seconds=3)
+    page.clock.install()  # the idle time passes on the page's clock, not the test's
+    code = make_session(app_server_db_url, "E2E kiosk: snel vergeten", idle_seconds=20)
     open_kiosk(page, app_server, code)
-    map_frame(page)
-    # an untouched kiosk is left alone (no reload every few seconds)
+    kiosk_map_settled(page)
     page.evaluate("() => { window.__stillHere = true; }")
-    page.wait_for_timeout(4500)
+    assert kept_after_idle_time(page, 21)  # an untouched kiosk is left alone (no reload every idle period)
     assert page.evaluate("() => window.__stillHere === true")
     # a half-typed story (not even sent to the server yet) is wiped after the idle time
     story_box(page).fill("Half verhaal dat niemand mag zien")
-    page.wait_for_function("() => window.__stillHere !== true", timeout=15_000)
+    pass_idle_time(page, 21)
+    page.wait_for_function("() => window.__stillHere !== true")
     wait_for_app_run(page)
     expect(story_box(page)).to_have_value("")
     assert page.url.endswith(f"?kiosk=1&session={code}")
@@ -254,7 +251,8 @@ def test_an_idle_kiosk_forgets_the_draft(app_server, app_server_db_url, tablet_p
 
 def test_an_idle_kiosk_hides_the_receipt_and_forgets_the_language(app_server, app_server_db_url, tablet_page):
     page = tablet_page
-    code = make_session(app_server_db_url, "E2E kiosk: bon weg", idle_seconds=6)
+    page.clock.install()
+    code = make_session(app_server_db_url, "E2E kiosk: bon weg", idle_seconds=20)
     open_kiosk(page, app_server, code)
     page.get_by_role("radio", name="English").tap()
     wait_for_app_run(page)
@@ -264,8 +262,10 @@ def test_an_idle_kiosk_hides_the_receipt_and_forgets_the_language(app_server, ap
     no_map(page, "Kerkbuurt")
     fill_and_send(page, "Bon moet weg als ik wegloop")
     receipt_on_screen(page)
+    wait_for_app_run(page)
     page.evaluate("() => { window.__stillHere = true; }")
-    page.wait_for_function("() => window.__stillHere !== true", timeout=30_000)
+    pass_idle_time(page, 21)
+    page.wait_for_function("() => window.__stillHere !== true")
     wait_for_app_run(page)
     expect(page.get_by_role("heading", name="Vertel over uw buurt")).to_be_visible()
     expect(page.locator(".bb-receipt")).to_have_count(0)
@@ -335,8 +335,8 @@ def test_markup_in_a_story_never_runs(app_server, app_server_db_url, tablet_page
     receipt = receipt_on_screen(page)
     assert story_by_receipt(app_server_db_url, receipt)["text"] == payload
     page.get_by_role("button", name="Nog een verhaal vertellen").tap()
+    expect(story_box(page)).to_have_value("")  # the next resident's form is drawn: any alert would have come
     wait_for_app_run(page)
-    page.wait_for_timeout(1000)
     assert dialogs == []
     assert page.locator("img[src='x']").count() == 0
     assert_offline_and_clean(page)
@@ -354,19 +354,28 @@ def test_a_double_tap_on_send_stores_one_story(app_server, app_server_db_url, ta
     wait_for_app_run(page)
     page.get_by_role("button", name="Verhaal versturen").evaluate("b => { b.click(); b.click(); }")
     stored = story_by_receipt(app_server_db_url, receipt_on_screen(page))
-    page.wait_for_timeout(1500)  # give a second store every chance to happen
+    wait_for_app_run(page, settle_ms=300)  # every run the two taps asked for has finished
     assert stories_with_token(app_server_db_url, stored["submission_token"]) == 1
     assert count_texts(app_server_db_url, "Eén keer, ook als je twee keer tikt.") == 1
 
 
+# Controls the ordinary app shows on a tablet that lead elsewhere: the sidebar's "open" button and the toolbar in
+# the header (Streamlit 1.67's test ids; tests/components/test_streamlit_test_ids.py checks they exist).
+WAYS_OUT = ("stExpandSidebarButton", "stToolbar", "stHeader")
+
+
 def test_the_kiosk_has_no_way_out(app_server, app_server_db_url, tablet_page):
     page = tablet_page
+    page.goto(app_server)  # first the ordinary app on the same tablet: there the ways out are on screen
+    wait_for_app_run(page)
+    for test_id in WAYS_OUT:
+        expect(page.get_by_test_id(test_id)).to_be_visible()
     code = make_session(app_server_db_url, "E2E kiosk: afgesloten")
     open_kiosk(page, app_server, code)
     map_frame(page)
-    for test_id in ("stSidebar", "stSidebarNav", "stExpandSidebarButton", "stSidebarCollapsedControl",
-                    "stToolbar", "stMainMenu"):
+    for test_id in (*WAYS_OUT, "stSidebar", "stSidebarNav", "stMainMenu"):
         expect(page.get_by_test_id(test_id)).not_to_be_visible()
+    expect(page.get_by_test_id("stHeader")).to_have_count(1)  # there, and hidden by the kiosk's own CSS
     assert page.locator("a[href*='inloggen'], a[href*='import']").count() == 0
     # another page's URL with the kiosk flag still shows only the kiosk
     page.goto(f"{app_server}/inloggen?kiosk=1&session={code}")
@@ -394,8 +403,7 @@ def test_axe_finds_no_serious_problems(app_server, app_server_db_url, tablet_pag
     page = tablet_page
     code = make_session(app_server_db_url, f"E2E kiosk: toegankelijk {lang}", languages=ALL_LANGUAGES)
     open_kiosk(page, app_server, code, lang=lang)
-    map_frame(page)
-    page.wait_for_timeout(500)
+    map_frame(page).wait_for_function(MAP_AT_REST)
     assert axe_problems(page) == []
     if lang == "nl":  # and the no-map form and the thank-you screen
         no_map(page, "Kerkbuurt")
