@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from domain.errors import UserFacingError
 from domain.models import DIMENSIONS, STORY_KINDS
+from domain.stories import MAX_TEXT_CHARS, SubmissionRejected
 
 OPEN, CLOSED = "open", "closed"
 MODERATION_MODES = {"pre": {"nl": "Eerst beoordelen (voormoderatie)", "en": "Review first (pre-moderation)"},
@@ -86,6 +87,13 @@ class WorkSession:
         return tuple(chosen or STORY_KINDS)
 
 
+def refuse_closed_session(status: str) -> None:
+    """A closed werksessie takes no stories, from a kiosk, the command line, an import or any later page."""
+    if status != OPEN:
+        raise SubmissionRejected("closed", "Dit buurtgesprek is gesloten; er kunnen geen verhalen meer bij.",
+                                 "This neighbourhood conversation is closed; it no longer takes stories.")
+
+
 def default_prompts() -> dict[str, dict[str, str]]:
     return {kind: {"nl": spec["prompt_nl"], "en": spec["prompt_en"]} for kind, spec in STORY_KINDS.items()}
 
@@ -132,6 +140,12 @@ def validate_settings(settings: SessionSettings) -> SessionSettings:
     if not 1 <= settings.dots_per_visit <= 20:
         problems_nl.append("het aantal stippen per bezoek moet tussen 1 en 20 liggen")
         problems_en.append("dots per visit must be between 1 and 20")
+    if not 2 <= settings.refresh_seconds <= 120:
+        problems_nl.append("de projector moet elke 2 tot 120 seconden verversen")
+        problems_en.append("the projector must refresh every 2 to 120 seconds")
+    if not 1 <= settings.max_chars <= MAX_TEXT_CHARS:
+        problems_nl.append(f"een verhaal mag 1 tot {MAX_TEXT_CHARS} tekens lang zijn")
+        problems_en.append(f"a story may be 1 to {MAX_TEXT_CHARS} characters long")
     if problems_nl:
         raise SessionInputError("Controleer de instellingen: " + "; ".join(problems_nl) + ".",
                                 "Please check the settings: " + "; ".join(problems_en) + ".")

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from domain.errors import UserFacingError
 from domain.models import DIMENSIONS, STORY_KINDS
-from domain.sessions import OPEN
 
 MAX_TEXT_CHARS = 1000
 MAX_PLACE_CHARS = 200
@@ -63,13 +62,6 @@ class ValidStory:
     submission_token: str | None
     kiosk_id: str | None
     warnings: tuple[str, ...] = field(default=())
-
-
-def refuse_closed_session(status: str) -> None:
-    """A closed werksessie takes no stories, from a kiosk, the command line, an import or any later page."""
-    if status != OPEN:
-        raise SubmissionRejected("closed", "Dit buurtgesprek is gesloten; er kunnen geen verhalen meer bij.",
-                                 "This neighbourhood conversation is closed; it no longer takes stories.")
 
 
 def clean_text(text: str) -> str:

@@ -19,8 +19,8 @@ from domain.moderation import (PENDING, PUBLIC_STATUSES, WITHDRAWN, AuditEvent, 
                                InvalidTransition, StoryState, apply, erased_fields, initial_status,
                                refuse_if_withdrawn, tag_changes)
 from domain.photos import ProcessedPhoto
-from domain.sessions import SessionSettings, WorkSession
-from domain.stories import Receipt, Story, ValidStory, new_receipt_code, receipt_hash, refuse_closed_session
+from domain.sessions import SessionSettings, WorkSession, refuse_closed_session
+from domain.stories import Receipt, Story, ValidStory, new_receipt_code, receipt_hash
 from storage import audit
 from storage.tables import AuditEventRow, PhotoRow, SessionRow, StoryRow
 

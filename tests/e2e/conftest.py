@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from testsupport import REPO_ROOT, copy_sqlite, skip_or_fail, start_app_server
+from testsupport import REPO_ROOT, copy_sqlite, free_port, skip_or_fail, start_app_server, tail
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -36,19 +35,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # ---------------------------------------------------------------- the app server
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server output)"
-
-
 @pytest.fixture(scope="session")
 def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -58,7 +44,7 @@ def app_server(request: pytest.FixtureRequest, seeded_db_url: str,
     log = workdir / "streamlit.log"
     request.config.stash[SERVER_LOG_KEY] = log
     request.config.stash[SERVER_DB_KEY] = db_url
-    port = _free_port()
+    port = free_port()
     from domain.auth import hash_password
 
     env = {**os.environ, "APP_DB_URL": db_url,
@@ -182,4 +168,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             report.sections.append(("screenshot", f"could not save {target}: {err}"))
     log = item.config.stash.get(SERVER_LOG_KEY, None)
     if log is not None:
-        report.sections.append(("streamlit server output (tail)", _tail(log, 40)))
+        report.sections.append(("streamlit server output (tail)", tail(log, 40)))

@@ -9,10 +9,9 @@ import re
 
 from playwright.sync_api import expect
 
-from browsersteps import go_to, pick_session, sign_in
+from browsersteps import MAP_IFRAME, go_to, pick_session, settle, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import public_ids, story
-from testsupport import wait_for_app_run
 
 TITLE = "E2E: wijkavond Kerkbuurt"
 STORY = "De speeltuin is mooi, maar bel Jan op 0612345678 als het hek weer openstaat"
@@ -20,17 +19,13 @@ REDACTED = STORY.replace("0612345678", "[...]")
 REFRESH_S = 5  # SessionSettings.refresh_seconds default: the projector reads the database this often
 
 
-def idle(page) -> None:
-    wait_for_app_run(page, settle_ms=300)
-
-
 def create_session(page) -> str:
     go_to(page, "Werksessies")
     page.get_by_test_id("stMain").get_by_text("Nieuwe sessie", exact=True).click()
-    idle(page)
+    settle(page)
     page.get_by_role("textbox", name="Titel").fill(TITLE)
     page.get_by_role("textbox", name="Titel").press("Tab")
-    idle(page)
+    settle(page)
     page.get_by_role("button", name="Sessie maken").click()
     expect(page.get_by_text(re.compile(r'Sessie "E2E: wijkavond Kerkbuurt" is gemaakt'))).to_be_visible(timeout=20_000)
     code = page.get_by_test_id("stMetricValue").first.inner_text().strip()
@@ -43,21 +38,21 @@ def create_session(page) -> str:
 
 def submit_on_kiosk(page, app_server: str, code: str) -> None:
     page.goto(f"{app_server}/?kiosk=1&session={code}")
-    idle(page)
+    settle(page)
     page.get_by_text("Ik gebruik liever geen kaart").click()
-    idle(page)
+    settle(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Uw buurt").click()
     page.keyboard.type("Kerkbuurt")
     page.get_by_role("option", name="Kerkbuurt", exact=True).click()
-    idle(page)
+    settle(page)
     page.get_by_text("Wat kan beter?", exact=True).click()
-    idle(page)
+    settle(page)
     box = page.get_by_role("textbox", name="Schrijf uw verhaal")
     box.fill(STORY)
     box.blur()
-    idle(page)
+    settle(page)
     page.get_by_text("Ik heb dit gelezen en doe mee").click()
-    idle(page)
+    settle(page)
     page.get_by_role("button", name="Verhaal versturen").click()
     expect(page.get_by_role("heading", name="Dank u wel!")).to_be_visible(timeout=20_000)
 
@@ -70,8 +65,8 @@ def open_projector(page, app_server: str, code: str) -> None:
     page.locator(".bb-stage").click()
     page.keyboard.press("PageDown")
     expect(page.locator(".bb-stage")).to_have_attribute("data-stage", "stories", timeout=20_000)
-    idle(page)
-    expect(page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".leaflet-container")) \
+    settle(page)
+    expect(page.frame_locator(MAP_IFRAME).locator(".leaflet-container")) \
         .to_be_visible(timeout=30_000)
 
 
@@ -99,12 +94,12 @@ def test_kiosk_story_is_public_only_after_the_facilitator_approves_it(app_server
         card.get_by_text("Inkorten, labelen, dubbel markeren").click()
         card.get_by_role("textbox", name="Stuk tekst om weg te laten").fill("0612345678")
         card.get_by_role("button", name="Weglaten").click()
-        idle(facilitator)
+        settle(facilitator)
         expect(facilitator.get_by_text(f"In verhaal #{story_id} is het stuk tekst weggelaten.")).to_be_visible()
         assert story_id not in public_ids(app_server_db_url, code)  # redacting is not approving
 
         card.get_by_role("button", name="Goedkeuren").click()
-        idle(facilitator)
+        settle(facilitator)
         expect(facilitator.get_by_text(f"Verhaal #{story_id} is goedgekeurd.")).to_be_visible(timeout=20_000)
         assert public_ids(app_server_db_url, code) == [story_id]
         # the projector picks it up by itself, redacted; the removed number never reaches the room
@@ -117,7 +112,7 @@ def test_kiosk_story_is_public_only_after_the_facilitator_approves_it(app_server
         facilitator.get_by_role("combobox", name="Status").click()
         facilitator.get_by_role("option", name="Goedgekeurd").click()
         facilitator.keyboard.press("Escape")
-        idle(facilitator)
+        settle(facilitator)
         card = facilitator.locator('[class*="st-key-moderation-card-"]').filter(has_text="[...]")
         card.get_by_text("Logboek (3)").click()
         expect(card.get_by_text(STORY, exact=True)).to_be_visible()
@@ -129,7 +124,7 @@ def test_a_facilitator_page_typed_in_without_signing_in_shows_the_sign_in(app_se
     page = projector_page
     for path in ("moderatie", "sessies"):
         page.goto(f"{app_server}/{path}")
-        idle(page)
+        settle(page)
         main = page.get_by_test_id("stMain")
         expect(main.get_by_role("heading", name="Deze pagina is alleen voor begeleiders of analisten")).to_be_visible()
         expect(main.get_by_role("button", name="Inloggen")).to_be_visible()

@@ -4,7 +4,6 @@ the projector refreshes itself), and in B's moderation queue; the replicas share
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -23,14 +22,14 @@ from storage.config import redact_url
 from storage.db import make_session_factory, write_scope
 from storage.seed import write_fixture_database
 from storage.tables import StoryRow
-from browsersteps import fill_and_send, go_to, no_map, open_kiosk, pick_session, receipt_on_screen, sign_in
+from browsersteps import (MAP_IFRAME, fill_and_send, go_to, no_map, open_kiosk, pick_session, receipt_on_screen,
+                          sign_in)
 from testsupport import (FIXTURE_NOW, free_port, fresh_pg_database, reading, skip_or_fail, start_app_server,
                          wait_for_app_run)
 
 PG_URL_ENV = "BUURTBEELD_TEST_PG_URL"
 PASSWORD = "replica-begeleider-wachtwoord"  # test-only; the replicas get its hash
 STORY = "Replica-test: de bankjes bij de vijver zijn kapot"
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 REFRESH_S = 5  # SessionSettings.refresh_seconds default: the projector's own refresh
 
 
@@ -107,12 +106,10 @@ def test_a_story_sent_on_replica_a_shows_on_the_open_projector_of_replica_b(repl
     expect(projector.get_by_text(STORY)).to_have_count(0)
 
     receipt = send_story_from_kiosk(kiosk, replicas.a, replicas.session_code)
-    sent_at = time.monotonic()
     stored = _stored(replicas.db_url, receipt)
     assert stored is not None and stored[1] == STORY
 
-    # Replica B reads it from the database on its own refresh (every 5 s), without a reload.
+    # Replica B reads it from the database on its own refresh (every 5 s), without a reload or a touch.
     expect(projector.get_by_text(STORY)).to_be_visible(timeout=2 * REFRESH_S * 1000 + 10_000)
-    assert time.monotonic() - sent_at <= 2 * REFRESH_S + 10
     for page in (projector, kiosk):
         assert page.external_requests == [] and page.page_errors == []

@@ -2,9 +2,9 @@
 on the map opening that buurt's profile. Nothing may leave localhost."""
 from playwright.sync_api import expect
 
+from browsersteps import MAP_IFRAME
 from testsupport import wait_for_app_run
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 DEMO_BUURTEN = 59
 
 FILLS_BY_BUURT = """() => {

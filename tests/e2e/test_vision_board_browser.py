@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from browsersteps import go_to, kiosk_map_settled, pick_session, sign_in
+from browsersteps import go_to, kiosk_map_settled, pass_idle_time, pick_session, settle, sign_in
 from conftest import E2E_FACILITATOR_PASSWORD
 from facilitatorsupport import KERKBUURT, moderate, submit
 from kiosksupport import buurt_name, make_session
 from playwright.sync_api import expect
-from testsupport import reading, wait_for_app_run, writing
+from testsupport import reading, writing
 
 from storage import sessions, vision
 
@@ -31,10 +31,6 @@ def patient_expect():
     expect.set_options(timeout=30_000)
     yield
     expect.set_options(timeout=5_000)
-
-
-def idle(page) -> None:
-    wait_for_app_run(page, settle_ms=300, timeout=90_000)
 
 
 def session_with_stories(db_url: str, title: str, texts, **settings) -> tuple[str, int, list[int]]:
@@ -81,7 +77,7 @@ def test_group_stories_into_a_theme_and_record_an_action(app_server, app_server_
     main.get_by_role("textbox", name="Naam van het thema").fill(THEME)
     main.get_by_role("button", name="Groepeer als thema").click()
     expect(main.get_by_text("Het thema is gemaakt.")).to_be_visible()
-    idle(page)
+    settle(page)
 
     ranking = page.locator(".st-key-vision-ranking")
     expect(ranking.get_by_text(f"1. {THEME} — 0 stippen", exact=True)).to_be_visible()
@@ -104,7 +100,7 @@ def test_group_stories_into_a_theme_and_record_an_action(app_server, app_server_
     pick(page, "Bij welke thema's?", THEME)
     main.get_by_role("button", name="Afspraak vastleggen").click()
     expect(main.get_by_text("De afspraak is vastgelegd.")).to_be_visible()
-    idle(page)
+    settle(page)
 
     main.get_by_role("tab", name="Afspraken").click()
     listed = main.get_by_test_id("stVerticalBlock").filter(has=page.get_by_text(ACTION, exact=True)).last
@@ -122,8 +118,7 @@ def test_group_stories_into_a_theme_and_record_an_action(app_server, app_server_
 
 def test_the_idle_reset_gives_the_next_resident_fresh_dots(app_server, app_server_db_url, tablet_page):
     page = tablet_page
-    # Long enough for each step below to finish before the kiosk resets, also on a loaded CI box (10 s was
-    # not: a slow rerun after a tap let the reset fire first); every tap restarts the count.
+    page.clock.install()  # the idle time passes on the page's clock when the test says so, never by itself
     code, session_id, story_ids = session_with_stories(app_server_db_url, "E2E visiebord: kiosk vergeet stippen",
                                                        ["Visiebordtest: meer licht op het pad"], idle_seconds=20)
     with writing(app_server_db_url) as s:
@@ -132,17 +127,19 @@ def test_the_idle_reset_gives_the_next_resident_fresh_dots(app_server, app_serve
     kiosk_map_settled(page)
     page.get_by_role("button", name="Stem op thema's").tap()
     expect(page.get_by_text("Stippen die u nog kunt geven: 3")).to_be_visible()
-    idle(page)  # a tap while the vote screen is still being drawn can be lost
+    settle(page)  # a tap while the vote screen is still being drawn can be lost
     page.get_by_role("button", name="Stip op dit thema").tap()
     expect(page.get_by_text("Stippen die u nog kunt geven: 2")).to_be_visible()
 
     # the resident walks away without "Klaar met stemmen"
+    settle(page)
     page.evaluate("() => { window.__stillHere = true; }")
-    page.wait_for_function("() => window.__stillHere !== true", timeout=120_000)
+    pass_idle_time(page, 21)
+    page.wait_for_function("() => window.__stillHere !== true")
     kiosk_map_settled(page)
     page.get_by_role("button", name="Stem op thema's").tap()
     expect(page.get_by_text("Stippen die u nog kunt geven: 3")).to_be_visible()
-    idle(page)  # a tap while the vote screen is still being drawn can be lost
+    settle(page)  # a tap while the vote screen is still being drawn can be lost
     page.get_by_role("button", name="Stip op dit thema").tap()
     expect(page.get_by_text("Stippen die u nog kunt geven: 2")).to_be_visible()
     with reading(app_server_db_url) as s:
