@@ -213,7 +213,7 @@ def test_redaction_records_how_many_characters_it_removed(text, fragment, remove
     ("set_kind", None), ("set_kind", "None"), ("set_kind", "banana"), ("set_kind", ""), ("set_kind", ["proud"]),
     ("set_dimension", "banana"), ("set_dimension", "None"), ("set_dimension", "Voorzieningen"),
     ("set_dimension", ["voorzieningen"]),
-])
+], ids=repr)
 def test_an_unknown_kind_or_dimension_is_refused(action, value):
     with pytest.raises(InvalidTransition):
         apply(_story(), action, actor="a", now=NOW, value=value)
