@@ -146,6 +146,17 @@ def two_tablet_pages(browser):
         yield first, second
 
 
+@pytest.fixture(scope="module")
+def patient_expect():
+    """`expect` waits 30 s instead of 5 (a module asks with `pytestmark = pytest.mark.usefixtures(...)`): every step
+    is a Streamlit rerun, and on a busy CI machine one can take several seconds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 # ---------------------------------------------------------------- evidence on failure
 
 @pytest.hookimpl(hookwrapper=True)

@@ -2,12 +2,14 @@
 divergence table, click a row and a scatter point, and get that buurt's stories."""
 import re
 
+import pytest
 from browsersteps import MAP_IFRAME, settle
 from conftest import E2E_ANALYST_PASSWORD
 from facilitatorsupport import DEMO_CODE
 from playwright.sync_api import expect
 from testsupport import wait_for_app_run
 
+pytestmark = pytest.mark.usefixtures("patient_expect")
 
 
 def _sign_in_as_analyst(page, base_url: str) -> None:

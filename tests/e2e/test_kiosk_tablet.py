@@ -27,13 +27,7 @@ KERKBUURT = "BU99990102"
 
 # ---------------------------------------------------------------- helpers
 
-@pytest.fixture(autouse=True, scope="module")
-def patient_expect():
-    """Every step is a Streamlit rerun; on a busy CI machine one can take several seconds."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
-
+pytestmark = pytest.mark.usefixtures("patient_expect")
 
 
 def screen_point(page, frame, lat: float, lon: float) -> tuple[float, float]:

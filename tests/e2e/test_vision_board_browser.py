@@ -24,13 +24,7 @@ ACTION = "Visiebordtest: geveltuintjes aanleggen met de bewoners"
 OWNER = "Bewonersgroep <i>Kerkbuurt</i>"
 DUE = date(2027, 3, 15)
 
-
-@pytest.fixture(autouse=True, scope="module")
-def patient_expect():
-    """Every step is a Streamlit rerun; on a busy CI machine one can take several seconds."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
+pytestmark = pytest.mark.usefixtures("patient_expect")
 
 
 def session_with_stories(db_url: str, title: str, texts, **settings) -> tuple[str, int, list[int]]:
